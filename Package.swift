@@ -1,0 +1,154 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "dbscout",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "dbscout", targets: ["dbscout"]),
+        .executable(name: "dbss-emulator", targets: ["dbss-emulator"]),
+        .library(name: "DBSSEmulator", targets: ["DBSSEmulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        .target(name: "DBScoutCore"),
+        .target(
+            name: "DBScoutProtocols",
+            dependencies: [
+                "DBScoutCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "DBScoutScanner",
+            dependencies: [
+                "DBScoutCore",
+                "DBScoutProtocols",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "DBScoutInventory",
+            dependencies: [
+                "DBScoutCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "DBSSClient",
+            dependencies: [
+                "DBScoutCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "DBSSEmulator",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "DBScoutAgent",
+            dependencies: [
+                "DBScoutCore",
+                "DBScoutProtocols",
+                "DBScoutScanner",
+                "DBScoutInventory",
+                "DBSSClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "dbscout",
+            dependencies: [
+                "DBScoutAgent",
+                "DBScoutCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "dbss-emulator",
+            dependencies: [
+                "DBSSEmulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "DBScoutTestSupport",
+            dependencies: [
+                "DBScoutCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/DBScoutTestSupport"
+        ),
+        .testTarget(name: "DBScoutCoreTests", dependencies: ["DBScoutCore"]),
+        .testTarget(
+            name: "DBScoutProtocolsTests",
+            dependencies: [
+                "DBScoutProtocols", "DBScoutCore", "DBScoutTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "DBScoutScannerTests",
+            dependencies: [
+                "DBScoutScanner", "DBScoutCore", "DBScoutTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "DBScoutInventoryTests", dependencies: ["DBScoutInventory", "DBScoutCore"]),
+        .testTarget(
+            name: "DBSSClientTests",
+            dependencies: ["DBSSClient", "DBSSEmulator", "DBScoutCore"]
+        ),
+        .testTarget(
+            name: "DBSSEmulatorTests",
+            dependencies: [
+                "DBSSEmulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "DBScoutAgentTests",
+            dependencies: [
+                "DBScoutAgent", "DBScoutCore", "DBScoutInventory", "DBScoutScanner", "DBSSClient", "DBSSEmulator",
+                "DBScoutTestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "DBScoutCLITests",
+            dependencies: ["dbscout", "DBSSEmulator", "DBScoutCore", "DBScoutTestSupport"]
+        ),
+    ]
+)
+
+// Our own targets get the strict settings; dependencies keep theirs.
+for target in package.targets {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.treatAllWarnings(as: .error))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,141 @@
+import DBSSClient
+import DBScoutCore
+import DBScoutInventory
+import DBScoutScanner
+import Foundation
+
+extension ScanReport {
+    /// The report for scripts: one JSON document with a `findings` array.
+    public func renderJSON() throws -> String {
+        try JSONOutput.encode(ScanDocument(self))
+    }
+}
+
+/// Encodes output documents the same way everywhere: sorted keys, ISO 8601 dates, a final newline.
+enum JSONOutput {
+    static func encode(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    }
+}
+
+private struct ScanDocument: Encodable {
+    struct Scan: Encodable {
+        let startedAt: Date
+        let durationSeconds: Double
+        let targets: [String]
+        let ports: String
+        let endpoints: Int
+        let open: Int
+        let identified: Int
+
+        enum CodingKeys: String, CodingKey {
+            case startedAt = "started_at", durationSeconds = "duration_seconds", targets, ports, endpoints, open
+            case identified
+        }
+    }
+
+    struct Registration: Encodable {
+        let status: String
+        var registered = 0
+        var rejected = 0
+        var deferred = 0
+        var stoppedBy: String?
+        var requests: [Request] = []
+
+        enum CodingKeys: String, CodingKey {
+            case status, registered, rejected, deferred, stoppedBy = "stopped_by", requests
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(status, forKey: .status)
+            try container.encode(registered, forKey: .registered)
+            try container.encode(rejected, forKey: .rejected)
+            try container.encode(deferred, forKey: .deferred)
+            try container.encode(stoppedBy, forKey: .stoppedBy)
+            try container.encode(requests, forKey: .requests)
+        }
+    }
+
+    struct Request: Encodable {
+        let method: String
+        let path: String
+        let body: [String: DBSSDatabase]
+    }
+
+    let scan: Scan
+    let findings: [FindingDocument]
+    let registration: Registration
+
+    init(_ report: ScanReport) {
+        let duration = report.duration.components
+        scan = Scan(
+            startedAt: report.startedAt,
+            durationSeconds: Double(duration.seconds) + Double(duration.attoseconds) / 1e18,
+            targets: report.targets,
+            ports: report.ports.description,
+            endpoints: report.progress.done,
+            open: report.progress.open,
+            identified: report.progress.identified
+        )
+        findings = report.records.map(FindingDocument.init)
+        switch report.registration {
+        case .notConfigured:
+            registration = Registration(status: "not_configured")
+        case .dryRun(let requests):
+            registration = Registration(
+                status: "dry_run",
+                requests: requests.map { Request(method: $0.method, path: $0.path, body: ["database": $0.body]) }
+            )
+        case .submitted(let summary):
+            registration = Registration(
+                status: "submitted",
+                registered: summary.registered,
+                rejected: summary.rejected,
+                deferred: summary.deferred,
+                stoppedBy: summary.stoppedBy
+            )
+        }
+    }
+}
+
+/// One finding as scripts see it. Unknown values are explicit `null`s, never missing keys.
+struct FindingDocument: Encodable {
+    let record: InventoryRecord
+
+    init(_ record: InventoryRecord) { self.record = record }
+
+    enum CodingKeys: String, CodingKey {
+        case ip, port, product, dbssType = "dbss_type", version, dbssVersion = "dbss_version", charset, os, tls
+        case registration, firstSeen = "first_seen", lastSeen = "last_seen", evidence
+    }
+
+    enum RegistrationKeys: String, CodingKey {
+        case status, id, error, attempts
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        let finding = record.finding
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(finding.endpoint.address.description, forKey: .ip)
+        try container.encode(Int(finding.endpoint.port), forKey: .port)
+        try container.encode(finding.product.rawValue, forKey: .product)
+        try container.encode(finding.dbssType?.rawValue, forKey: .dbssType)
+        try container.encode(finding.version, forKey: .version)
+        try container.encode(finding.dbssVersion, forKey: .dbssVersion)
+        try container.encode(finding.charset?.rawValue, forKey: .charset)
+        try container.encode(finding.os?.rawValue, forKey: .os)
+        try container.encode(finding.tls.rawValue, forKey: .tls)
+        try container.encode(record.firstSeen, forKey: .firstSeen)
+        try container.encode(record.lastSeen, forKey: .lastSeen)
+        try container.encode(finding.evidence, forKey: .evidence)
+        var registration = container.nestedContainer(keyedBy: RegistrationKeys.self, forKey: .registration)
+        try registration.encode(record.registration.status.rawValue, forKey: .status)
+        try registration.encode(record.registration.id, forKey: .id)
+        try registration.encode(record.registration.lastError, forKey: .error)
+        try registration.encode(record.registration.attempts, forKey: .attempts)
+    }
+}

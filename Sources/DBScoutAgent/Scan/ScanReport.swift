@@ -1,0 +1,40 @@
+import DBSSClient
+import DBScoutCore
+import DBScoutInventory
+import DBScoutScanner
+import Foundation
+
+/// What a scan found and what became of it.
+public struct ScanReport: Sendable {
+    /// This run's findings, with their inventory and registration state, ordered by endpoint.
+    public var records: [InventoryRecord]
+    public var progress: ScanProgress
+    public var startedAt: Date
+    public var duration: Duration
+    /// The scope as scanned, for the record.
+    public var targets: [String]
+    public var ports: PortSet
+    public var registration: RegistrationReport
+
+    /// 0 when everything due was done, 1 when registrations failed or were deferred.
+    public var exitCode: Int32 {
+        if case .submitted(let summary) = registration, !summary.isClean { return 1 }
+        return 0
+    }
+}
+
+/// What the registration step did.
+public enum RegistrationReport: Sendable {
+    /// No DBSS settings: findings are reported and kept, nothing is submitted.
+    case notConfigured
+    /// `--dry-run`: the requests that would have been sent, in order.
+    case dryRun([PlannedRequest])
+    case submitted(RegistrationSummary)
+}
+
+/// A request a dry run would have sent.
+public struct PlannedRequest: Sendable, Hashable {
+    public var method: String
+    public var path: String
+    public var body: DBSSDatabase
+}

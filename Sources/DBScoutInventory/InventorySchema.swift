@@ -1,0 +1,30 @@
+import GRDB
+
+/// The inventory's tables, versioned so that older files upgrade in place.
+enum InventorySchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-findings") { db in
+            try db.create(table: "findings") { table in
+                table.column("ip", .text).notNull()
+                table.column("port", .integer).notNull()
+                table.column("product", .text).notNull()
+                table.column("dbss_type", .text)
+                table.column("version", .text)
+                table.column("charset", .text)
+                table.column("os", .text)
+                table.column("tls", .text).notNull()
+                table.column("evidence", .text).notNull()
+                table.column("first_seen", .double).notNull()
+                table.column("last_seen", .double).notNull()
+                table.column("registration_status", .text).notNull()
+                table.column("dbss_id", .text)
+                table.column("last_error", .text)
+                table.column("attempts", .integer).notNull().defaults(to: 0)
+                table.primaryKey(["ip", "port"])
+            }
+            try db.create(index: "findings_by_status", on: "findings", columns: ["registration_status"])
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,81 @@
+import DBScoutCore
+
+/// What a MySQL-family server sent on connect: a greeting, or an ERR packet in its place.
+public enum MySQLObservation: Sendable, Hashable {
+    case greeting(MySQLHandshake)
+    case refusal(MySQLErrorPacket)
+}
+
+/// Turns a MySQL-family greeting or refusal into a finding.
+public enum MySQLClassifier {
+    /// MariaDB 10.x prefixes its version with this so that old clients accept it.
+    static let replicationVersionHack = "5.5.5-"
+
+    /// Identifies the server. A refusal still identifies a server: only a MySQL-family server sends a
+    /// well-formed ERR packet as its first words.
+    public static func classify(_ observation: MySQLObservation, at endpoint: Endpoint) -> Finding {
+        switch observation {
+        case .greeting(let greeting): classify(greeting, at: endpoint)
+        case .refusal(let error): classify(error, at: endpoint)
+        }
+    }
+
+    private static func classify(_ greeting: MySQLHandshake, at endpoint: Endpoint) -> Finding {
+        let raw = greeting.serverVersion
+        let isMariaDB = raw.lowercased().contains("mariadb") || greeting.mariaDBCapabilities != nil
+        let stated = isMariaDB && raw.hasPrefix(replicationVersionHack) ? String(raw.dropFirst(6)) : raw
+        var finding = Finding(
+            endpoint: endpoint,
+            product: isMariaDB ? .mariadb : .mysql,
+            version: leadingVersion(stated),
+            tls: greeting.offersTLS ? .supported : .unsupported
+        )
+        finding.evidence = [
+            Evidence("mysql.greeting.server_version", raw),
+            Evidence("mysql.greeting.capabilities", "0x" + String(greeting.capabilities, radix: 16)),
+        ]
+        if let extended = greeting.mariaDBCapabilities {
+            finding.evidence.append(Evidence("mysql.greeting.mariadb_capabilities", "0x" + String(extended, radix: 16)))
+        }
+        if let id = greeting.collationID {
+            let collation = MySQLCollation(id: id)
+            finding.charset = collation.dbssCharset
+            finding.evidence.append(
+                Evidence("mysql.greeting.collation", "\(id) (\(collation.characterSet ?? "unknown character set"))")
+            )
+        }
+        if let plugin = greeting.authPluginName {
+            finding.evidence.append(Evidence("mysql.greeting.auth_plugin", plugin))
+        }
+        if let hint = osHint(in: stated) {
+            finding.os = .linux64
+            finding.evidence.append(Evidence("os.hint", "version suffix '\(hint)' names a Linux distribution build"))
+        }
+        return finding
+    }
+
+    private static func classify(_ error: MySQLErrorPacket, at endpoint: Endpoint) -> Finding {
+        let product: DatabaseProduct = error.message.lowercased().contains("mariadb") ? .mariadb : .mysql
+        var finding = Finding(endpoint: endpoint, product: product)
+        finding.evidence = [
+            Evidence("mysql.refusal.code", String(error.code)),
+            Evidence("mysql.refusal.message", error.message),
+        ]
+        return finding
+    }
+
+    /// `10.11.19` from `10.11.19-MariaDB-0+deb12u1`, `8.0.35` from `8.0.35`.
+    static func leadingVersion(_ text: String) -> String? {
+        let prefix = text.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+        let parts = prefix.split(separator: ".")
+        return parts.count >= 2 ? parts.prefix(3).joined(separator: ".") : nil
+    }
+
+    /// Distribution markers that package builds append to the version string.
+    private static let linuxMarkers = ["deb", "ubuntu", "ubu", ".el", "-el", "fc", "maria~", "-log-el", "amzn"]
+
+    static func osHint(in version: String) -> String? {
+        let lower = version.lowercased()
+        return linuxMarkers.first { lower.contains($0) }
+    }
+}

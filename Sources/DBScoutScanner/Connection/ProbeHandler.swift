@@ -1,0 +1,89 @@
+import DBScoutProtocols
+import NIOCore
+
+/// Collects what a server sends and wakes one waiter when enough has arrived, the peer closes, or the deadline
+/// passes. Lives on its channel's event loop; reached from async code through ``ProbeConnection``.
+final class ProbeHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    private var received = ByteBuffer()
+    private var closed = false
+    private var waiter: Waiter?
+
+    private struct Waiter {
+        let promise: EventLoopPromise<ProbeRead>
+        let isComplete: @Sendable (ByteBuffer) -> Bool
+        let deadline: Scheduled<Void>
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var chunk = unwrapInboundIn(data)
+        let room = ProbeLimits.maxResponseBytes - received.readableBytes
+        if chunk.readableBytes > room {
+            // A server that floods us is not one we can identify; stop reading rather than grow without bound.
+            chunk.moveWriterIndex(to: chunk.readerIndex + room)
+            received.writeBuffer(&chunk)
+            closed = true
+            context.close(promise: nil)
+            finish(.byteCapReached)
+            return
+        }
+        received.writeBuffer(&chunk)
+        if let waiter, waiter.isComplete(received) { finish(.complete) }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        finish(.peerClosed)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        closed = true
+        context.close(promise: nil)
+        finish(.peerClosed)
+    }
+
+    /// Waits until `isComplete` accepts the bytes received so far, or the peer closes, or `timeout` passes.
+    func read(
+        on eventLoop: any EventLoop,
+        timeout: TimeAmount,
+        until isComplete: @escaping @Sendable (ByteBuffer) -> Bool
+    ) -> EventLoopFuture<ProbeRead> {
+        precondition(waiter == nil, "one read at a time")
+        if isComplete(received) { return eventLoop.makeSucceededFuture(snapshot(.complete)) }
+        if closed { return eventLoop.makeSucceededFuture(snapshot(.peerClosed)) }
+        let promise = eventLoop.makePromise(of: ProbeRead.self)
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        let deadline = eventLoop.scheduleTask(in: timeout) { loopBound.value.finish(.timedOut) }
+        waiter = Waiter(promise: promise, isComplete: isComplete, deadline: deadline)
+        return promise.futureResult
+    }
+
+    /// Forgets what was received, so the next read starts with the next message.
+    func discard(_ count: Int) {
+        received.moveReaderIndex(forwardBy: min(count, received.readableBytes))
+        received.discardReadBytes()
+    }
+
+    private func finish(_ reason: ProbeRead.Ending) {
+        guard let current = waiter else { return }
+        waiter = nil
+        current.deadline.cancel()
+        current.promise.succeed(snapshot(reason))
+    }
+
+    private func snapshot(_ reason: ProbeRead.Ending) -> ProbeRead {
+        ProbeRead(bytes: received, ending: reason)
+    }
+}
+
+/// What a read returned: every byte received so far on the connection, and why the read ended.
+struct ProbeRead: Sendable {
+    enum Ending: Sendable, Equatable {
+        case complete, timedOut, peerClosed, byteCapReached
+    }
+
+    let bytes: ByteBuffer
+    let ending: Ending
+}

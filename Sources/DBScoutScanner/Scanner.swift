@@ -1,0 +1,113 @@
+import DBScoutCore
+import Logging
+
+/// What happened at one endpoint.
+public enum EndpointOutcome: Sendable {
+    /// Nothing answered the TCP connect.
+    case closed
+    /// The port is open but no probe recognised the service.
+    case unidentified
+    case identified(Finding)
+}
+
+/// Counts for progress reports.
+public struct ScanProgress: Sendable, Hashable {
+    public var total: Int
+    public var done = 0
+    public var open = 0
+    public var identified = 0
+
+    public init(total: Int) { self.total = total }
+}
+
+/// The active engine: probes endpoints with bounded concurrency, a global rate, and a per-host limit.
+public struct Scanner: Sendable {
+    public let options: ScanOptions
+    private let logger: Logger
+
+    public init(options: ScanOptions, logger: Logger) {
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Probes every endpoint once, reporting each outcome as it is known.
+    ///
+    /// - Parameters:
+    ///   - endpoints: what to probe, in order; consumed lazily.
+    ///   - total: how many endpoints there are, for progress.
+    ///   - onOutcome: called once per endpoint, from concurrent tasks, with the outcome and the running counts.
+    public func scan(
+        _ endpoints: some Sequence<Endpoint> & Sendable,
+        total: Int,
+        onOutcome: @escaping @Sendable (Endpoint, EndpointOutcome, ScanProgress) async -> Void
+    ) async {
+        let limiter = RateLimiter(perSecond: options.maxRate)
+        let gate = HostGate(limit: options.maxPerHost)
+        let tally = Tally(total: total)
+        await withTaskGroup(of: Void.self) { group in
+            var inFlight = 0
+            for endpoint in endpoints {
+                if inFlight >= max(1, options.concurrency) {
+                    await group.next()
+                    inFlight -= 1
+                }
+                if Task.isCancelled { break }
+                group.addTask {
+                    await gate.enter(endpoint.address)
+                    let outcome = await probe(endpoint, limiter: limiter)
+                    await gate.leave(endpoint.address)
+                    await onOutcome(endpoint, outcome, await tally.record(outcome))
+                }
+                inFlight += 1
+            }
+        }
+    }
+
+    /// Tries the port's protocols in plan order until one identifies the service.
+    func probe(_ endpoint: Endpoint, limiter: RateLimiter) async -> EndpointOutcome {
+        var reachable = false
+        for (probe, hinted) in ProbePlan.probes(for: endpoint.port) {
+            if Task.isCancelled { break }
+            await limiter.acquire()
+            let context = ProbeContext(
+                connector: ProbeConnector(connectTimeout: options.connectTimeout),
+                readTimeout: options.readTimeout,
+                bannerWait: options.bannerWait,
+                portIsHinted: hinted
+            )
+            do {
+                if let finding = try await probe.identify(endpoint, context: context) {
+                    logger.debug("identified", metadata: ["endpoint": "\(endpoint)", "product": "\(finding.product)"])
+                    return .identified(finding)
+                }
+                reachable = true
+            } catch ProbeConnector.Failure.refused, ProbeConnector.Failure.timedOut {
+                // A port that refuses one probe refuses them all; later probes would only add load.
+                return reachable ? .unidentified : .closed
+            } catch {
+                logger.debug("probe failed", metadata: ["endpoint": "\(endpoint)", "error": "\(error)"])
+                reachable = true
+            }
+        }
+        return reachable ? .unidentified : .closed
+    }
+}
+
+/// Running counts shared by the scan's tasks.
+private actor Tally {
+    private var progress: ScanProgress
+
+    init(total: Int) { progress = ScanProgress(total: total) }
+
+    func record(_ outcome: EndpointOutcome) -> ScanProgress {
+        progress.done += 1
+        switch outcome {
+        case .closed: break
+        case .unidentified: progress.open += 1
+        case .identified:
+            progress.open += 1
+            progress.identified += 1
+        }
+        return progress
+    }
+}

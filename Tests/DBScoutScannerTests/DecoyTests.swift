@@ -1,0 +1,51 @@
+import DBScoutCore
+import DBScoutScanner
+import DBScoutTestSupport
+import Logging
+import NIOCore
+import Testing
+
+/// Services that are not databases must never be reported as one, and must not hold a probe for long.
+@Suite("No database where there is none")
+struct DecoyTests {
+    private static let http = Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)
+
+    @Test(arguments: [
+        ("tarpit", DecoyServer.Behaviour.silent),
+        ("echo", .echo),
+        ("http", .reply(http)),
+        ("ssh banner", .greet(Array("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n".utf8))),
+        ("lone N", .reply([UInt8(ascii: "N")])),
+        ("random bytes", .reply((0..<64).map { UInt8(truncatingIfNeeded: $0 &* 73 &+ 11) })),
+        ("reset mid-handshake", .resetOnData),
+        (
+            "huge promised packet, dribbled",
+            .dribble([0xff, 0xff, 0xff, 0x00, 0x0a, 0x35, 0x2e], every: .milliseconds(200))
+        ),
+        ("TLS alert", .reply([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28])),
+    ])
+    func decoyIsNotADatabase(name: String, behaviour: DecoyServer.Behaviour) async throws {
+        let decoy = try await DecoyServer.start(behaviour)
+        defer { Task { await decoy.stop() } }
+        let options = ScanOptions(readTimeout: .milliseconds(800), bannerWait: .milliseconds(300))
+        let scanner = Scanner(options: options, logger: Logger(label: "test"))
+        let clock = ContinuousClock()
+        let outcome = Outcome()
+        let elapsed = await clock.measure {
+            await scanner.scan([decoy.endpoint], total: 1) { _, result, _ in await outcome.set(result) }
+        }
+        guard case .unidentified = await outcome.value else {
+            Issue.record(
+                "\(name): expected an open but unidentified port, got \(String(describing: await outcome.value))"
+            )
+            return
+        }
+        // A hang guard, not a speed check: three probes, each capped by a sub-second deadline, end well within it.
+        #expect(elapsed < .seconds(10), "\(name) held the scanner for \(elapsed)")
+    }
+}
+
+private actor Outcome {
+    var value: EndpointOutcome?
+    func set(_ outcome: EndpointOutcome) { value = outcome }
+}

@@ -1,0 +1,94 @@
+import DBScoutCore
+import DBScoutScanner
+import DBScoutTestSupport
+import Logging
+import Synchronization
+import Testing
+
+/// Scans of the real PostgreSQL, MariaDB and Redis servers that `scripts/test-servers.sh` runs.
+@Suite(
+    "Scanning real servers",
+    .enabled(if: TestServers.available, "needs scripts/test-servers.sh up and DBSCOUT_TEST_SERVERS=1")
+)
+struct RealServerScanTests {
+    static func scan(_ endpoints: [Endpoint]) async -> [Endpoint: EndpointOutcome] {
+        let results = Mutex<[Endpoint: EndpointOutcome]>([:])
+        let scanner = Scanner(options: ScanOptions(), logger: Logger(label: "test"))
+        await scanner.scan(endpoints, total: endpoints.count) { endpoint, outcome, _ in
+            results.withLock { $0[endpoint] = outcome }
+        }
+        return results.withLock { $0 }
+    }
+
+    static func finding(_ endpoint: Endpoint) async throws -> Finding {
+        guard case .identified(let finding) = await scan([endpoint])[endpoint] else {
+            Issue.record("\(endpoint) was not identified")
+            throw DBScoutError(.invalidTarget, "not identified")
+        }
+        return finding
+    }
+
+    @Test func postgresOnTheDefaultPort() async throws {
+        let finding = try await Self.finding(TestServers.postgresPlain)
+        #expect(finding.product == .postgresql)
+        #expect(finding.version?.hasPrefix("15.") == true)
+        #expect(finding.dbssVersion == "15")
+        #expect(finding.tls == .unsupported)
+        #expect(finding.dbssType == .postgresql)
+        #expect(finding.evidence.contains(Evidence("postgres.protocol_range", "3.0 to 3.0")))
+    }
+
+    @Test func postgresWithTLSOnANonDefaultPort() async throws {
+        let finding = try await Self.finding(TestServers.postgresSSL)
+        #expect(finding.product == .postgresql)
+        #expect(finding.version?.hasPrefix("15.") == true)
+        #expect(finding.dbssVersion == "15")
+        #expect(finding.tls == .supported)
+    }
+
+    @Test func mariadbGreeting() async throws {
+        let finding = try await Self.finding(TestServers.mariadbPlain)
+        #expect(finding.product == .mariadb)
+        #expect(finding.version?.hasPrefix("10.11.") == true)
+        #expect(finding.charset == .utf8)
+        #expect(finding.os == .linux64)
+        #expect(finding.dbssType == .mysql)
+        #expect(finding.evidence.contains(Evidence("mysql.greeting.auth_plugin", "mysql_native_password")))
+    }
+
+    @Test func mariadbThatRefusesTheScanningHost() async throws {
+        let finding = try await Self.finding(TestServers.mariadbRefusing)
+        #expect(finding.product == .mariadb)
+        #expect(finding.version == nil)
+        #expect(finding.evidence.contains(Evidence("mysql.refusal.code", "1130")))
+    }
+
+    @Test func mariadbWithGBK() async throws {
+        let finding = try await Self.finding(TestServers.mariadbGBK)
+        #expect(finding.charset == .gbk)
+        #expect(finding.evidence.contains(Evidence("mysql.greeting.collation", "28 (gbk)")))
+    }
+
+    @Test func mariadbOfferingTLS() async throws {
+        #expect(try await Self.finding(TestServers.mariadbTLS).tls == .supported)
+    }
+
+    @Test func redisOpenAndWithPassword() async throws {
+        let open = try await Self.finding(TestServers.redisOpen)
+        #expect(open.product == .redis)
+        #expect(open.version?.hasPrefix("7.") == true)
+        #expect(open.os == .linux64)
+        #expect(open.dbssType == nil)
+        let locked = try await Self.finding(TestServers.redisAuth)
+        #expect(locked.product == .redis)
+        #expect(locked.version == nil)
+    }
+
+    @Test func closedPortsAreClosed() async {
+        let closed = Endpoint(address: IPAddress("127.0.0.2")!, port: 1)
+        guard case .closed = await Self.scan([closed])[closed] else {
+            Issue.record("port 1 should be closed")
+            return
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import DBScoutCore
+import NIOCore
+import NIOPosix
+
+/// A tiny TCP server on 127.0.0.1 that behaves like something that is not a database, to prove that probes
+/// never report one where there is none.
+public final class DecoyServer: Sendable {
+    /// How the decoy treats each connection.
+    public enum Behaviour: Sendable {
+        /// Accepts and never speaks (a tarpit).
+        case silent
+        /// Sends back whatever it receives.
+        case echo
+        /// Sends these bytes on connect, then stays open.
+        case greet([UInt8])
+        /// Sends these bytes in reply to the first bytes it receives, then closes.
+        case reply([UInt8])
+        /// Closes (with a reset) as soon as anything arrives.
+        case resetOnData
+        /// Sends the bytes one at a time with a pause between them, then stays open.
+        case dribble([UInt8], every: TimeAmount)
+    }
+
+    private let channel: any Channel
+    public var endpoint: Endpoint {
+        Endpoint(address: IPAddress("127.0.0.1")!, port: UInt16(channel.localAddress!.port!))
+    }
+
+    public static func start(_ behaviour: Behaviour) async throws -> DecoyServer {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(DecoyHandler(behaviour))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        return DecoyServer(channel: channel)
+    }
+
+    private init(channel: any Channel) { self.channel = channel }
+
+    public func stop() async {
+        try? await channel.close()
+    }
+}
+
+private final class DecoyHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let behaviour: DecoyServer.Behaviour
+    private var replied = false
+
+    init(_ behaviour: DecoyServer.Behaviour) { self.behaviour = behaviour }
+
+    func channelActive(context: ChannelHandlerContext) {
+        switch behaviour {
+        case .greet(let bytes):
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: bytes)), promise: nil)
+        case .dribble(let bytes, let interval):
+            dribble(bytes[...], every: interval, context: context)
+        default:
+            break
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let bytes = unwrapInboundIn(data)
+        switch behaviour {
+        case .echo:
+            context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+        case .reply(let answer) where !replied:
+            replied = true
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: answer))).whenComplete { _ in
+                channel.close(promise: nil)
+            }
+        case .resetOnData:
+            // SO_LINGER with a zero timeout turns the close into a reset.
+            let channel = context.channel
+            let linger = (channel as? any SocketOptionProvider)?.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+            (linger ?? channel.eventLoop.makeSucceededVoidFuture()).whenComplete { _ in channel.close(promise: nil) }
+        default:
+            break
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    private func dribble(_ rest: ArraySlice<UInt8>, every interval: TimeAmount, context: ChannelHandlerContext) {
+        guard let first = rest.first, context.channel.isActive else { return }
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: [first])), promise: nil)
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: interval) {
+            let (handler, context) = loopBound.value
+            handler.dribble(rest.dropFirst(), every: interval, context: context)
+        }
+    }
+}

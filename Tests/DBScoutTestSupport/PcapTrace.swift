@@ -1,0 +1,110 @@
+import Foundation
+
+/// The TCP payloads of a classic libpcap file, in capture order: just enough to replay recorded handshakes
+/// through the codecs. Live capture and pcapng belong to the capture module, not here.
+public struct PcapTrace: Sendable {
+    /// One TCP segment with data.
+    public struct Segment: Sendable {
+        public let source: String
+        public let destination: String
+        public let sourcePort: UInt16
+        public let destinationPort: UInt16
+        public let payload: [UInt8]
+    }
+
+    public let segments: [Segment]
+
+    /// The folder of shared test data beside the project (`../shared/testdata`), if present.
+    public static let sharedTestData: URL? = {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let folder = root.deletingLastPathComponent().appendingPathComponent("shared/testdata")
+        return FileManager.default.fileExists(atPath: folder.path) ? folder : nil
+    }()
+
+    /// Reads a trace under ``sharedTestData``.
+    public static func shared(_ relativePath: String) throws -> PcapTrace {
+        guard let folder = sharedTestData else { throw PcapError("../shared/testdata is absent") }
+        return try PcapTrace(contentsOf: folder.appendingPathComponent(relativePath))
+    }
+
+    public init(contentsOf url: URL) throws {
+        let bytes = [UInt8](try Data(contentsOf: url))
+        guard bytes.count >= 24 else { throw PcapError("\(url.lastPathComponent) is too short") }
+        let magic = PcapTrace.read32(bytes, 0, littleEndian: true)
+        let little: Bool
+        switch magic {
+        case 0xa1b2_c3d4, 0xa1b2_3c4d: little = true
+        case 0xd4c3_b2a1, 0x4d3c_b2a1: little = false
+        default: throw PcapError("\(url.lastPathComponent) is not a classic pcap file")
+        }
+        let linkType = PcapTrace.read32(bytes, 20, littleEndian: little)
+        var segments: [Segment] = []
+        var offset = 24
+        while offset + 16 <= bytes.count {
+            let length = Int(PcapTrace.read32(bytes, offset + 8, littleEndian: little))
+            let start = offset + 16
+            guard start + length <= bytes.count else { break }
+            if let segment = PcapTrace.segment(Array(bytes[start..<start + length]), linkType: linkType) {
+                segments.append(segment)
+            }
+            offset = start + length
+        }
+        self.segments = segments
+    }
+
+    /// The payloads sent from `port` (the server side), concatenated in order.
+    public func bytes(fromPort port: UInt16) -> [UInt8] {
+        segments.filter { $0.sourcePort == port }.flatMap(\.payload)
+    }
+
+    /// The payloads sent to `port`, concatenated in order.
+    public func bytes(toPort port: UInt16) -> [UInt8] {
+        segments.filter { $0.destinationPort == port }.flatMap(\.payload)
+    }
+
+    private static func segment(_ frame: [UInt8], linkType: UInt32) -> Segment? {
+        let ipStart: Int
+        switch linkType {
+        case 1:  // Ethernet, possibly with one VLAN tag
+            guard frame.count > 14 else { return nil }
+            ipStart = frame[12] == 0x81 && frame[13] == 0x00 ? 18 : 14
+        case 0, 108: ipStart = 4  // BSD loopback
+        case 113: ipStart = 16  // Linux cooked
+        case 276: ipStart = 20  // Linux cooked v2
+        case 101, 12: ipStart = 0  // raw IP
+        default: return nil
+        }
+        guard frame.count > ipStart + 20, frame[ipStart] >> 4 == 4, frame[ipStart + 9] == 6 else { return nil }
+        let ipLength = Int(frame[ipStart] & 0x0f) * 4
+        let totalLength = Int(frame[ipStart + 2]) << 8 | Int(frame[ipStart + 3])
+        let tcpStart = ipStart + ipLength
+        guard frame.count >= tcpStart + 20 else { return nil }
+        let tcpLength = Int(frame[tcpStart + 12] >> 4) * 4
+        let end = min(frame.count, ipStart + totalLength)
+        guard tcpStart + tcpLength <= end else { return nil }
+        let address = { (at: Int) in (0..<4).map { String(frame[at + $0]) }.joined(separator: ".") }
+        return Segment(
+            source: address(ipStart + 12),
+            destination: address(ipStart + 16),
+            sourcePort: UInt16(frame[tcpStart]) << 8 | UInt16(frame[tcpStart + 1]),
+            destinationPort: UInt16(frame[tcpStart + 2]) << 8 | UInt16(frame[tcpStart + 3]),
+            payload: Array(frame[(tcpStart + tcpLength)..<end])
+        ).nonEmpty
+    }
+
+    private static func read32(_ bytes: [UInt8], _ offset: Int, littleEndian: Bool) -> UInt32 {
+        let value = (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << (8 * UInt32($1)) }
+        return littleEndian ? value : value.byteSwapped
+    }
+}
+
+extension PcapTrace.Segment {
+    fileprivate var nonEmpty: Self? { payload.isEmpty ? nil : self }
+}
+
+/// A trace that cannot be read.
+public struct PcapError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

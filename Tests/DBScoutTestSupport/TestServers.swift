@@ -1,0 +1,48 @@
+import DBScoutCore
+import Foundation
+
+/// The real servers that `scripts/test-servers.sh up` starts on loopback addresses.
+///
+/// Tests that need them are enabled when `DBSCOUT_TEST_SERVERS=1` (set by `scripts/run-tests.sh` and CI);
+/// elsewhere they are skipped with that reason, never faked.
+public enum TestServers {
+    /// Whether the harness says the servers are running.
+    public static let available = ProcessInfo.processInfo.environment["DBSCOUT_TEST_SERVERS"] == "1"
+
+    public static let postgresPlain = endpoint("127.0.0.2", 5432)
+    public static let postgresSSL = endpoint("127.0.0.2", 15432)
+    public static let postgresSSLOnly = endpoint("127.0.0.2", 25432)
+    public static let mariadbPlain = endpoint("127.0.0.3", 3306)
+    public static let mariadbRefusing = endpoint("127.0.0.3", 13306)
+    public static let mariadbGBK = endpoint("127.0.0.3", 23306)
+    public static let mariadbTLS = endpoint("127.0.0.3", 33306)
+    public static let redisOpen = endpoint("127.0.0.4", 6379)
+    public static let redisAuth = endpoint("127.0.0.4", 16379)
+
+    /// Every server the harness runs.
+    public static let all = [
+        postgresPlain, postgresSSL, postgresSSLOnly, mariadbPlain, mariadbRefusing, mariadbGBK, mariadbTLS,
+        redisOpen, redisAuth,
+    ]
+
+    /// The ports of ``all``, for scans of the three test hosts.
+    public static let ports = PortSet(all.map(\.port))
+
+    /// The server version the Debian packages install, read from the server binaries' packages.
+    public static func debianPackageVersion(_ package: String) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/dpkg-query")
+        process.arguments = ["-W", "-f=${Version}", package]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        process.waitUntilExit()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return process.terminationStatus == 0 && !text.isEmpty ? text : nil
+    }
+
+    private static func endpoint(_ address: String, _ port: UInt16) -> Endpoint {
+        Endpoint(address: IPAddress(address)!, port: port)
+    }
+}

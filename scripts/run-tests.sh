@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The test command: start the real database servers on loopback, then run every test against them.
+# Needs the packages from scripts/install-debian-packages.sh and root (the servers run as their own users).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/test-servers.sh up
+export DBSCOUT_TEST_SERVERS=1
+swift build --build-tests
+swift test --skip-build
