@@ -14,10 +14,24 @@ public struct DBSSClient: Sendable {
     /// The largest response body read; DBSS answers are small JSON documents.
     static let maxResponseBytes = 4 * 1024 * 1024
 
-    public init(configuration: DBSSConfiguration, logger: Logger, http: HTTPClient = .shared) {
+    public init(configuration: DBSSConfiguration, logger: Logger, http: HTTPClient) {
         self.configuration = configuration
         self.http = http
         self.logger = logger
+    }
+
+    /// Runs `body` with a client whose HTTP connections are set up for `configuration` and shut down afterwards.
+    public static func withClient<Result>(
+        configuration: DBSSConfiguration,
+        logger: Logger,
+        _ body: (DBSSClient) async throws -> Result
+    ) async throws -> Result {
+        var http = HTTPClient.Configuration()
+        // Connection attempts are retried with backoff until this deadline, then the call fails as unreachable.
+        http.timeout = .init(connect: TimeAmount(configuration.connectTimeout), read: TimeAmount(configuration.requestTimeout))
+        return try await HTTPClient.withHTTPClient(configuration: http) { client in
+            try await body(DBSSClient(configuration: configuration, logger: logger, http: client))
+        }
     }
 
     /// Registers a database and returns the id DBSS gave it.

@@ -23,6 +23,8 @@ public struct DBSSConfiguration: Sendable {
     public var token: Secret
     /// Deadline for one HTTP exchange.
     public var requestTimeout: Duration
+    /// How long to keep trying to connect before DBSS counts as unreachable.
+    public var connectTimeout: Duration
 
     public init(
         endpoint: String,
@@ -30,7 +32,8 @@ public struct DBSSConfiguration: Sendable {
         instanceID: String,
         apiVersion: DBSSAPIVersion = .v1,
         token: Secret,
-        requestTimeout: Duration = .seconds(30)
+        requestTimeout: Duration = .seconds(30),
+        connectTimeout: Duration = .seconds(5)
     ) {
         self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
         self.projectID = projectID
@@ -38,6 +41,7 @@ public struct DBSSConfiguration: Sendable {
         self.apiVersion = apiVersion
         self.token = token
         self.requestTimeout = requestTimeout
+        self.connectTimeout = connectTimeout
     }
 
     /// The add-database path for the configured API version.

@@ -23,7 +23,9 @@ struct DBSSClientTests {
             token: Secret(token)
         )
         do {
-            try await body(emulator, DBSSClient(configuration: configuration, logger: Logger(label: "test")))
+            try await DBSSClient.withClient(configuration: configuration, logger: Logger(label: "test")) { client in
+                try await body(emulator, client)
+            }
         } catch {
             try await emulator.shutdown()
             throw error
@@ -107,10 +109,13 @@ struct DBSSClientTests {
             projectID: "p",
             instanceID: "i",
             token: Secret(DBSSClientTests.token),
-            requestTimeout: .seconds(5)
+            connectTimeout: .seconds(1)
         )
-        let client = DBSSClient(configuration: configuration, logger: Logger(label: "test"))
-        let error = try await #require(throws: DBSSError.self) { try await client.addDatabase(database) }
+        let error = try await #require(throws: DBSSError.self) {
+            try await DBSSClient.withClient(configuration: configuration, logger: Logger(label: "test")) { client in
+                try await client.addDatabase(database)
+            }
+        }
         #expect(error.code == .unreachable)
         #expect(error.isTransient)
         #expect(!error.description.contains(DBSSClientTests.token))
