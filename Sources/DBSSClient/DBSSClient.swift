@@ -28,7 +28,10 @@ public struct DBSSClient: Sendable {
     ) async throws -> Result {
         var http = HTTPClient.Configuration()
         // Connection attempts are retried with backoff until this deadline, then the call fails as unreachable.
-        http.timeout = .init(connect: TimeAmount(configuration.connectTimeout), read: TimeAmount(configuration.requestTimeout))
+        http.timeout = .init(
+            connect: TimeAmount(configuration.connectTimeout),
+            read: TimeAmount(configuration.requestTimeout)
+        )
         return try await HTTPClient.withHTTPClient(configuration: http) { client in
             try await body(DBSSClient(configuration: configuration, logger: logger, http: client))
         }

@@ -79,7 +79,12 @@ public struct ScanJob: Sendable {
     private func register(_ inventory: any Inventory) async throws -> RegistrationReport {
         guard let dbss = settings.dbss else { return .notConfigured }
         return try await DBSSClient.withClient(configuration: dbss, logger: logger) { client in
-            let registrar = Registrar(client: client, inventory: inventory, policy: settings.registration, logger: logger)
+            let registrar = Registrar(
+                client: client,
+                inventory: inventory,
+                policy: settings.registration,
+                logger: logger
+            )
             return .submitted(try await registrar.registerPending())
         }
     }
