@@ -19,6 +19,9 @@ public final class DecoyServer: Sendable {
         case resetOnData
         /// Sends the bytes one at a time with a pause between them, then stays open.
         case dribble([UInt8], every: TimeAmount)
+        /// Plays back a recorded server's side of a conversation (see ``PcapTrace/replayTurns(serverPort:)``),
+        /// so a probe's dialogue meets real bytes from a server that cannot run here.
+        case replay([ReplayTurn])
     }
 
     private let channel: any Channel
@@ -51,6 +54,7 @@ private final class DecoyHandler: ChannelInboundHandler {
 
     private let behaviour: DecoyServer.Behaviour
     private var replied = false
+    private var turns: ArraySlice<ReplayTurn> = []
 
     init(_ behaviour: DecoyServer.Behaviour) { self.behaviour = behaviour }
 
@@ -60,14 +64,30 @@ private final class DecoyHandler: ChannelInboundHandler {
             context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: bytes)), promise: nil)
         case .dribble(let bytes, let interval):
             dribble(bytes[...], every: interval, context: context)
+        case .replay(let script):
+            turns = script[...]
+            playTurns(context: context, clientSpoke: false)
         default:
             break
+        }
+    }
+
+    /// Sends every turn that is due: the first waiting turn once the client has spoken, then any that follow
+    /// without waiting.
+    private func playTurns(context: ChannelHandlerContext, clientSpoke: Bool) {
+        var spoke = clientSpoke
+        while let turn = turns.first, !turn.waitsForClient || spoke {
+            spoke = false
+            turns = turns.dropFirst()
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: turn.bytes)), promise: nil)
         }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = unwrapInboundIn(data)
         switch behaviour {
+        case .replay:
+            playTurns(context: context, clientSpoke: true)
         case .echo:
             context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
         case .reply(let answer) where !replied:

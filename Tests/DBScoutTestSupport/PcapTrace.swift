@@ -58,6 +58,27 @@ public struct PcapTrace: Sendable {
         segments.filter { $0.sourcePort == port }.flatMap(\.payload)
     }
 
+    /// The server's side of the first conversation with `serverPort`, as turns: each turn is what the server
+    /// sent between two client messages, and waits for the client unless the server spoke first.
+    public func replayTurns(serverPort: UInt16) -> [ReplayTurn] {
+        var turns: [ReplayTurn] = []
+        var clientSpoke = false
+        let conversation = segments.filter { $0.sourcePort == serverPort || $0.destinationPort == serverPort }
+        guard let first = conversation.first else { return [] }
+        let clientPort = first.sourcePort == serverPort ? first.destinationPort : first.sourcePort
+        for segment in conversation where segment.sourcePort == clientPort || segment.destinationPort == clientPort {
+            if segment.destinationPort == serverPort {
+                clientSpoke = true
+            } else if !clientSpoke, let last = turns.popLast() {
+                turns.append(ReplayTurn(waitsForClient: last.waitsForClient, bytes: last.bytes + segment.payload))
+            } else {
+                turns.append(ReplayTurn(waitsForClient: clientSpoke, bytes: segment.payload))
+                clientSpoke = false
+            }
+        }
+        return turns
+    }
+
     /// The payloads sent to `port`, concatenated in order.
     public func bytes(toPort port: UInt16) -> [UInt8] {
         segments.filter { $0.destinationPort == port }.flatMap(\.payload)
@@ -101,6 +122,17 @@ public struct PcapTrace: Sendable {
 
 extension PcapTrace.Segment {
     fileprivate var nonEmpty: Self? { payload.isEmpty ? nil : self }
+}
+
+/// One turn of a recorded server: bytes it sent, and whether it waited for the client first.
+public struct ReplayTurn: Sendable, Hashable {
+    public let waitsForClient: Bool
+    public let bytes: [UInt8]
+
+    public init(waitsForClient: Bool, bytes: [UInt8]) {
+        self.waitsForClient = waitsForClient
+        self.bytes = bytes
+    }
 }
 
 /// A trace that cannot be read.
