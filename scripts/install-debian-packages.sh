@@ -5,6 +5,7 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
   libpcap-dev libsqlite3-dev             # build: packet capture, the embedded inventory
   postgresql mariadb-server mariadb-client redis-server redis-tools openssl  # real servers for tests and the demo
+  pgbouncer pgpool2 stunnel4             # poolers and a TLS terminator, also real, for the tests
   nmap tcpdump iproute2                  # reference tools for benchmarks, network namespaces
 )
 apt-get update -qq

@@ -8,32 +8,49 @@
 #
 # All state (data dirs, sockets, logs, pid files, certificates) lives under
 # ${DBSCOUT_TEST_SERVERS_DIR:-/tmp/dbscout-test-servers}/<server-name>/.
-# Servers bind only 127.0.0.2 / .3 / .4, so Debian's own services on
-# 127.0.0.1 are never touched. Packages are NOT installed here; CI installs
-# postgresql mariadb-server mariadb-client redis-server redis-tools openssl.
-# Must run as root (PostgreSQL runs as `postgres`, MariaDB as `mysql`,
-# Redis as `redis`, via runuser).
+# Servers bind only 127.0.0.2 to .6, so Debian's own services on 127.0.0.1
+# are never touched, plus 10.231.0.2 inside the network namespace
+# dbscout-srv (veth pair dbscout-h0 10.231.0.1/30 <-> dbscout-s0
+# 10.231.0.2/30), so that one Redis sees a non-loopback client. Packages are
+# NOT installed here; CI installs postgresql mariadb-server mariadb-client
+# redis-server redis-tools openssl pgbouncer pgpool2 stunnel4 iproute2.
+# Must run as root (PostgreSQL, PgBouncer and Pgpool-II run as `postgres`,
+# MariaDB as `mysql`, Redis as `redis`, stunnel as `stunnel4`, via runuser).
 set -euo pipefail
 
 export PATH="$PATH:/usr/sbin:/sbin"
 
 STATE_DIR="${DBSCOUT_TEST_SERVERS_DIR:-/tmp/dbscout-test-servers}"
 PASSWORD="dbscout-test-pw"
-READY_TIMEOUT=30 # seconds, per server
-STOP_TIMEOUT=10  # seconds before SIGKILL
+READY_TIMEOUT=30     # seconds, per server
+STOP_TIMEOUT=10      # seconds before SIGKILL
+UPSTREAM_TIMEOUT=120 # seconds a proxy waits for its upstream to finish starting
+
+# The network namespace for servers with netns=yes (their address must be
+# NETNS_SRV_ADDR). Only these two addresses exist; nothing is routed.
+NETNS=dbscout-srv
+NETNS_HOST_IF=dbscout-h0 NETNS_HOST_ADDR=10.231.0.1/30
+NETNS_SRV_IF=dbscout-s0 NETNS_SRV_ADDR=10.231.0.2/30
 
 # The servers. Tests hard-code these addresses.
-# name          kind   address    port   options (key=value, space separated)
+# upstream=NAME (proxies): forward to server NAME, which must come earlier
+# in the table; `up` starts the proxy only once NAME has started.
+# name            kind      address     port   options (key=value, space separated)
 SERVERS=(
-  "pg-plain     pg     127.0.0.2  5432   tls=off"
-  "pg-ssl       pg     127.0.0.2  15432  tls=on"
-  "pg-sslonly   pg     127.0.0.2  25432  tls=only"
-  "maria-plain  maria  127.0.0.3  3306   charset=utf8mb4 collation=utf8mb4_general_ci probe=yes"
-  "maria-refuse maria  127.0.0.3  13306  charset=utf8mb4 collation=utf8mb4_general_ci probe=no"
-  "maria-gbk    maria  127.0.0.3  23306  charset=gbk collation=gbk_chinese_ci probe=yes"
-  "maria-tls    maria  127.0.0.3  33306  charset=utf8mb4 collation=utf8mb4_general_ci probe=yes tls=required"
-  "redis-open   redis  127.0.0.4  6379   password="
-  "redis-auth   redis  127.0.0.4  16379  password=$PASSWORD"
+  "pg-plain        pg        127.0.0.2   5432   tls=off"
+  "pg-ssl          pg        127.0.0.2   15432  tls=on"
+  "pg-sslonly      pg        127.0.0.2   25432  tls=only"
+  "maria-plain     maria     127.0.0.3   3306   charset=utf8mb4 collation=utf8mb4_general_ci probe=yes"
+  "maria-refuse    maria     127.0.0.3   13306  charset=utf8mb4 collation=utf8mb4_general_ci probe=no"
+  "maria-gbk       maria     127.0.0.3   23306  charset=gbk collation=gbk_chinese_ci probe=yes"
+  "maria-tls       maria     127.0.0.3   33306  charset=utf8mb4 collation=utf8mb4_general_ci probe=yes tls=required"
+  "redis-open      redis     127.0.0.4   6379   password="
+  "redis-auth      redis     127.0.0.4   16379  password=$PASSWORD"
+  "pgbouncer       pgbouncer 127.0.0.5   6432   upstream=pg-plain"
+  "pgpool          pgpool    127.0.0.5   9999   upstream=pg-plain"
+  "pg-tlsfirst     stunnel   127.0.0.6   5432   upstream=pg-plain cn=dbscout-test-tlsfirst"
+  "redis-tls       redis     127.0.0.4   6380   password= tls=on"
+  "redis-protected redis     10.231.0.2  6379   password= protected=yes netns=yes"
 )
 
 # ---------------------------------------------------------------- helpers
@@ -52,6 +69,27 @@ opt() {
 
 server_dir() { printf '%s/%s' "$STATE_DIR" "$1"; }
 
+# server_address NAME: "ADDR PORT" of a server in the SERVERS table.
+server_address() {
+  local line name kind addr port opts
+  for line in "${SERVERS[@]}"; do
+    read -r name kind addr port opts <<<"$line"
+    if [[ $name == "$1" ]]; then
+      printf '%s %s' "$addr" "$port"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# upstream_describe OPTIONS: "NAME ADDR:PORT" of a proxy's upstream.
+upstream_describe() {
+  local up addr port
+  up=$(opt "$1" upstream)
+  read -r addr port <<<"$(server_address "$up")"
+  printf '%s %s:%s' "$up" "$addr" "$port"
+}
+
 # Print the tail of a server's log (used on every failure path).
 show_log() {
   local logfile
@@ -68,18 +106,25 @@ show_log() {
   fi
 }
 
+error() { printf '[test-servers] ERROR: %s: %s\n' "$1" "$2" >&2; } # error NAME MESSAGE
+
 fail() { # fail NAME MESSAGE
-  printf '[test-servers] ERROR: %s: %s\n' "$1" "$2" >&2
+  error "$1" "$2"
   show_log "$1"
   return 1
 }
 
-# wait_for NAME DESCRIPTION CMD...: retry CMD until it succeeds, at most
-# READY_TIMEOUT seconds.
+# wait_for NAME DESCRIPTION PID CMD...: retry CMD until it succeeds, at most
+# READY_TIMEOUT seconds. PID (may be empty): a foreground server we launched;
+# give up at once if it exits.
 wait_for() {
-  local name=$1 what=$2; shift 2
+  local name=$1 what=$2 pid=$3; shift 3
   local deadline=$((SECONDS + READY_TIMEOUT))
   until "$@" >/dev/null 2>&1; do
+    if [[ -n $pid ]] && ! running "$pid"; then
+      fail "$name" "exited during startup"
+      return 1
+    fi
     if ((SECONDS >= deadline)); then
       fail "$name" "not $what after ${READY_TIMEOUT}s"
       return 1
@@ -93,6 +138,31 @@ tcp_open() { # tcp_open ADDR PORT: does something accept connections there?
   timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$1" "$2"
 }
 
+# tcp_reply ADDR PORT DATA COUNT: send DATA (a printf format, e.g. 'PING\r\n')
+# and print the first COUNT bytes of the reply.
+tcp_reply() {
+  # shellcheck disable=SC2016 # $0..$3 are expanded by the inner bash
+  timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"; printf "$2" >&3; head -c "$3" <&3' "$@"
+}
+
+# port_owner ADDR PORT OPTIONS: describe any listener already on ADDR:PORT
+# (or on the wildcard address) in the server's namespace; empty if none.
+port_owner() {
+  local ns=()
+  [[ $(opt "$3" netns no) != yes ]] || ns=(-N "$NETNS")
+  ss "${ns[@]}" -Hltnp "sport = :$2" 2>/dev/null |
+    awk -v a="$1:$2" -v p=":$2" '$4 == a || $4 == "0.0.0.0" p || $4 == "*" p || $4 == "[::]" p { print $4, $6 }'
+}
+
+# in_netns OPTIONS CMD...: run CMD, inside $NETNS if OPTIONS say netns=yes.
+in_netns() {
+  if [[ $(opt "$1" netns no) == yes ]]; then
+    ip netns exec "$NETNS" "${@:2}"
+  else
+    "${@:2}"
+  fi
+}
+
 # running PID: process exists and is not a zombie (here PID 1 reaps
 # orphans slowly, so `kill -0` alone would wait for the reaper).
 running() {
@@ -102,11 +172,14 @@ running() {
   [[ ${stat:0:1} != Z ]]
 }
 
+# read_pid PIDFILE: first line of a pid file (pgpool ends it with NUL, not \n).
+read_pid() { tr -d '\0' <"$1" | head -n 1; }
+
 # pid_alive PIDFILE COMM: pid file names a running process called COMM.
 pid_alive() {
   local pid
   [[ -r $1 ]] || return 1
-  pid=$(head -n 1 "$1" 2>/dev/null) || return 1
+  pid=$(read_pid "$1" 2>/dev/null) || return 1
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$2" ]] && running "$pid"
 }
@@ -115,7 +188,7 @@ pid_alive() {
 stop_pid() {
   local name=$1 pidfile=$2 comm=$3 sig=$4 pid deadline
   pid_alive "$pidfile" "$comm" || return 0
-  pid=$(head -n 1 "$pidfile")
+  pid=$(read_pid "$pidfile")
   log "$name: stopping pid $pid (SIG$sig)"
   kill -s "$sig" "$pid" 2>/dev/null || true
   deadline=$((SECONDS + STOP_TIMEOUT))
@@ -259,6 +332,164 @@ pg_start() { # pg_start NAME ADDR PORT OPTIONS
   fi
 }
 
+# pg_login ADDR PORT: log in over TCP (no TLS) as postgres and run a query.
+pg_login() {
+  [[ $(PGPASSWORD=$PASSWORD PGCONNECT_TIMEOUT=3 timeout 5 "$PG_BIN/psql" -X -At -w \
+    "host=$1 port=$2 user=postgres dbname=postgres sslmode=disable" -c 'SELECT 1') == 1 ]]
+}
+
+# pg_tls_first_ready ADDR PORT: TLS handshake first, then an SSLRequest sent
+# inside the tunnel is answered 'N' by a real PostgreSQL.
+pg_tls_first_ready() {
+  [[ $({ printf '\x00\x00\x00\x08\x04\xd2\x16\x2f'; sleep 0.5; } |
+    timeout 5 openssl s_client -quiet -no_ign_eof -connect "$1:$2" 2>/dev/null | head -c 1) == N ]]
+}
+
+# ---------------------------------------------------------------- PgBouncer
+# In front of its upstream PostgreSQL (any database name), md5 auth against
+# an auth_file, no unix socket.
+
+pgbouncer_comm() { echo pgbouncer; }
+pgbouncer_pidfile() { echo "$(server_dir "$1")/server.pid"; }
+pgbouncer_stop_signal() { echo TERM; } # immediate shutdown (INT waits for clients)
+
+pgbouncer_describe() {
+  echo "PgBouncer -> $(upstream_describe "$2"), md5 auth_file, postgres/$PASSWORD"
+}
+
+pgbouncer_start() { # pgbouncer_start NAME ADDR PORT OPTIONS
+  local name=$1 addr=$2 port=$3 dir up_addr up_port
+  dir=$(server_dir "$name")
+  read -r up_addr up_port <<<"$(server_address "$(opt "$4" upstream)")"
+  if [[ ! -e $dir/initialized ]]; then
+    new_server_dir "$name" postgres
+    printf '"postgres" "%s"\n' "$PASSWORD" >"$dir/userlist.txt"
+    cat >"$dir/pgbouncer.ini" <<EOF
+; dbscout test server "$name"
+[databases]
+* = host=$up_addr port=$up_port
+
+[pgbouncer]
+listen_addr = $addr
+listen_port = $port
+unix_socket_dir =
+auth_type = md5
+auth_file = $dir/userlist.txt
+logfile = $dir/server.log
+pidfile = $dir/server.pid
+EOF
+    chown postgres: "$dir/userlist.txt" "$dir/pgbouncer.ini"
+    chmod 600 "$dir/userlist.txt"
+    touch "$dir/initialized"
+  fi
+  rm -f "$dir/server.pid" # stale: server_up found no running pgbouncer
+  as_pg pgbouncer -d "$dir/pgbouncer.ini" >>"$dir/server.log" 2>&1 9<&- ||
+    { fail "$name" "pgbouncer failed to start"; return 1; }
+  wait_for "$name" "accepting logins on $addr:$port" "" pg_login "$addr" "$port"
+}
+
+# ---------------------------------------------------------------- Pgpool-II
+# Raw mode, one backend (the upstream), no health/replication checks, PCP on
+# a unix socket only. Clients authenticate with md5 against pool_passwd.
+
+pgpool_comm() { echo pgpool; }
+pgpool_pidfile() { echo "$(server_dir "$1")/server.pid"; }
+pgpool_stop_signal() { echo INT; } # fast shutdown (TERM waits for clients)
+
+pgpool_describe() {
+  echo "Pgpool-II raw mode -> $(upstream_describe "$2"), md5 pool_passwd, postgres/$PASSWORD"
+}
+
+pgpool_start() { # pgpool_start NAME ADDR PORT OPTIONS
+  local name=$1 addr=$2 port=$3 dir up_addr up_port md5
+  dir=$(server_dir "$name")
+  read -r up_addr up_port <<<"$(server_address "$(opt "$4" upstream)")"
+  if [[ ! -e $dir/initialized ]]; then
+    new_server_dir "$name" postgres
+    : >"$dir/pcp.conf"
+    md5=$(printf '%s%s' "$PASSWORD" postgres | md5sum)
+    printf 'postgres:md5%s\n' "${md5%% *}" >"$dir/pool_passwd"
+    # 4.3 spells the unix socket directory socket_dir (unix_socket_directories
+    # is 4.4+ and is silently ignored here). failover_on_backend_error=off:
+    # a restart of the upstream must not detach the only backend for good.
+    cat >"$dir/pgpool.conf" <<EOF
+# dbscout test server "$name"
+backend_clustering_mode = 'raw'
+listen_addresses = '$addr'
+port = $port
+socket_dir = '$dir'
+pcp_listen_addresses = ''
+pcp_socket_dir = '$dir'
+backend_hostname0 = '$up_addr'
+backend_port0 = $up_port
+backend_weight0 = 1
+backend_flag0 = 'ALLOW_TO_FAILOVER'
+pool_passwd = 'pool_passwd'
+enable_pool_hba = off
+num_init_children = 4
+max_pool = 1
+health_check_period = 0
+sr_check_period = 0
+failover_on_backend_error = off
+pid_file_name = '$dir/server.pid'
+logdir = '$dir'
+memqcache_oiddir = '$dir/oiddir'
+# The query-cache segment is allocated (and touched) even when the cache is
+# off: 128 MB by default, 1.3 MB with these.
+memqcache_total_size = 1MB
+memqcache_max_num_cache = 1000
+EOF
+    chown postgres: "$dir/pcp.conf" "$dir/pool_passwd" "$dir/pgpool.conf"
+    chmod 600 "$dir/pool_passwd"
+    touch "$dir/initialized"
+  fi
+  rm -f "$dir/server.pid" # stale: server_up found no running pgpool
+  # -n: foreground (we background it), -D: forget a stale backend status.
+  setsid runuser -u postgres -- pgpool -n -D -f "$dir/pgpool.conf" -F "$dir/pcp.conf" \
+    </dev/null >>"$dir/server.log" 2>&1 9<&- &
+  wait_for "$name" "accepting logins on $addr:$port" "$!" pg_login "$addr" "$port"
+}
+
+# ---------------------------------------------------------------- stunnel
+# A TLS-first service: TLS from the first byte, then plain TCP to the
+# upstream (stands in for PostgreSQL 17 direct TLS, which Debian 12 lacks).
+
+stunnel_comm() { echo stunnel4; }
+stunnel_pidfile() { echo "$(server_dir "$1")/server.pid"; }
+stunnel_stop_signal() { echo TERM; }
+
+stunnel_describe() {
+  echo "stunnel TLS-first (CN=$(opt "$2" cn)) -> PostgreSQL $(upstream_describe "$2")"
+}
+
+stunnel_start() { # stunnel_start NAME ADDR PORT OPTIONS
+  local name=$1 addr=$2 port=$3 dir up_addr up_port
+  dir=$(server_dir "$name")
+  read -r up_addr up_port <<<"$(server_address "$(opt "$4" upstream)")"
+  if [[ ! -e $dir/initialized ]]; then
+    new_server_dir "$name" stunnel4
+    make_cert "$dir" "$(opt "$4" cn dbscout-test-stunnel)" stunnel4
+    cat >"$dir/stunnel.conf" <<EOF
+; dbscout test server "$name"
+foreground = no
+pid = $dir/server.pid
+output = $dir/server.log
+
+[$name]
+accept = $addr:$port
+connect = $up_addr:$up_port
+cert = $dir/server.crt
+key = $dir/server.key
+EOF
+    chmod 644 "$dir/stunnel.conf"
+    touch "$dir/initialized"
+  fi
+  rm -f "$dir/server.pid" # stale: server_up found no running stunnel
+  runuser -u stunnel4 -- stunnel4 "$dir/stunnel.conf" >>"$dir/server.log" 2>&1 9<&- ||
+    { fail "$name" "stunnel failed to start"; return 1; }
+  wait_for "$name" "a TLS-first PostgreSQL on $addr:$port" "" pg_tls_first_ready "$addr" "$port"
+}
+
 # ---------------------------------------------------------------- MariaDB
 
 maria_comm() { echo mariadbd; }
@@ -357,54 +588,155 @@ redis_pidfile() { echo "$(server_dir "$1")/server.pid"; }
 redis_stop_signal() { echo TERM; }
 
 redis_describe() {
-  local pw
+  local pw d=Redis
   pw=$(opt "$2" password)
-  if [[ -n $pw ]]; then echo "Redis, requirepass $pw"; else echo "Redis, no password"; fi
+  if [[ $(opt "$2" tls off) == on ]]; then d+=", TLS only (tls-port)"; fi
+  if [[ -n $pw ]]; then d+=", requirepass $pw"; else d+=", no password"; fi
+  if [[ $(opt "$2" protected no) == yes ]]; then d+=", protected mode (-DENIED)"; fi
+  if [[ $(opt "$2" netns no) == yes ]]; then d+=", netns $NETNS, client ${NETNS_HOST_ADDR%/*}"; fi
+  echo "$d"
+}
+
+redis_conf() { # redis_conf NAME ADDR PORT OPTIONS
+  local dir pw
+  dir=$(server_dir "$1")
+  pw=$(opt "$4" password)
+  echo "# dbscout test server \"$1\""
+  echo "bind $2"
+  if [[ $(opt "$4" tls off) == on ]]; then
+    echo "port 0"
+    echo "tls-port $3"
+    echo "tls-cert-file $dir/server.crt"
+    echo "tls-key-file $dir/server.key"
+    echo "tls-auth-clients no"
+  else
+    echo "port $3"
+  fi
+  echo "protected-mode $(opt "$4" protected no)"
+  echo "daemonize yes"
+  echo "pidfile $dir/server.pid"
+  echo "logfile $dir/server.log"
+  echo "dir $dir"
+  echo 'save ""'
+  echo "appendonly no"
+  if [[ -n $pw ]]; then echo "requirepass $pw"; fi
 }
 
 redis_start() { # redis_start NAME ADDR PORT OPTIONS
-  local name=$1 addr=$2 port=$3 pw dir
-  pw=$(opt "$4" password)
+  local name=$1 addr=$2 port=$3 opts=$4 dir
   dir=$(server_dir "$name")
   if [[ ! -e $dir/initialized ]]; then
     new_server_dir "$name" redis
-    {
-      echo "# dbscout test server \"$name\""
-      echo "bind $addr"
-      echo "port $port"
-      echo "protected-mode no"
-      echo "daemonize yes"
-      echo "pidfile $dir/server.pid"
-      echo "logfile $dir/server.log"
-      echo "dir $dir"
-      echo 'save ""'
-      echo "appendonly no"
-      if [[ -n $pw ]]; then echo "requirepass $pw"; fi
-    } >"$dir/redis.conf"
+    if [[ $(opt "$opts" tls off) == on ]]; then make_cert "$dir" dbscout-test-redis redis; fi
+    redis_conf "$name" "$addr" "$port" "$opts" >"$dir/redis.conf"
     chmod 644 "$dir/redis.conf"
     touch "$dir/initialized"
   fi
-  runuser -u redis -- redis-server "$dir/redis.conf" >>"$dir/server.log" 2>&1 9<&- ||
+  in_netns "$opts" runuser -u redis -- redis-server "$dir/redis.conf" >>"$dir/server.log" 2>&1 9<&- ||
     { fail "$name" "redis-server failed to start"; return 1; }
-  wait_for "$name" "answering PING on $addr:$port" redis_ping "$addr" "$port" "$pw"
+  wait_for "$name" "answering on $addr:$port" "" redis_ready "$addr" "$port" "$opts"
 }
 
-redis_ping() { # redis_ping ADDR PORT [PASSWORD]
-  local auth=()
-  [[ -z ${3-} ]] || auth=(--no-auth-warning -a "$3")
-  [[ $(timeout 2 redis-cli -h "$1" -p "$2" "${auth[@]}" ping 2>/dev/null) == PONG ]]
+# redis_ready ADDR PORT OPTIONS: PONG, or for protected mode the -DENIED
+# reply that a non-loopback client (we are 10.231.0.1 to it) gets.
+redis_ready() {
+  local pw args=()
+  if [[ $(opt "$3" protected no) == yes ]]; then
+    [[ $(tcp_reply "$1" "$2" 'PING\r\n' 7) == -DENIED ]]
+    return
+  fi
+  pw=$(opt "$3" password)
+  [[ -z $pw ]] || args+=(--no-auth-warning -a "$pw")
+  [[ $(opt "$3" tls off) != on ]] || args+=(--tls --insecure)
+  [[ $(timeout 2 redis-cli -h "$1" -p "$2" "${args[@]}" ping 2>/dev/null) == PONG ]]
+}
+
+# ---------------------------------------------------------------- netns
+
+needs_netns() { [[ " ${SERVERS[*]} " == *" netns=yes "* ]]; }
+
+# netns_up: namespace $NETNS with lo up and a veth pair to the root
+# namespace (idempotent).
+netns_up() {
+  [[ -e /run/netns/$NETNS ]] || ip netns add "$NETNS" || die "could not create netns $NETNS"
+  if ! ip link show "$NETNS_HOST_IF" >/dev/null 2>&1; then
+    ip link add "$NETNS_HOST_IF" type veth peer name "$NETNS_SRV_IF" netns "$NETNS" ||
+      die "could not create veth $NETNS_HOST_IF/$NETNS_SRV_IF"
+  fi
+  { ip addr replace "$NETNS_HOST_ADDR" dev "$NETNS_HOST_IF" &&
+    ip link set "$NETNS_HOST_IF" up &&
+    ip -n "$NETNS" link set lo up &&
+    ip -n "$NETNS" addr replace "$NETNS_SRV_ADDR" dev "$NETNS_SRV_IF" &&
+    ip -n "$NETNS" link set "$NETNS_SRV_IF" up; } ||
+    die "could not configure $NETNS_HOST_IF/$NETNS_SRV_IF (try: $0 down)"
+}
+
+# netns_down: remove the veth pair and the namespace, unless something
+# still runs inside it.
+netns_down() {
+  local pids
+  if [[ -e /run/netns/$NETNS ]]; then
+    pids=$(ip netns pids "$NETNS" | tr '\n' ' ')
+    if [[ -n ${pids// /} ]]; then
+      log "netns $NETNS: processes still inside: $pids"
+      return 1
+    fi
+  fi
+  if ip link show "$NETNS_HOST_IF" >/dev/null 2>&1; then
+    ip link del "$NETNS_HOST_IF"
+    log "removed veth $NETNS_HOST_IF/$NETNS_SRV_IF"
+  fi
+  if [[ -e /run/netns/$NETNS ]]; then
+    ip netns del "$NETNS"
+    log "removed netns $NETNS"
+  fi
 }
 
 # ---------------------------------------------------------------- commands
 
-# for_each_server FUNC: call FUNC NAME KIND ADDR PORT OPTIONS per server.
+# for_each_server FUNC [reverse]: call FUNC NAME KIND ADDR PORT OPTIONS per
+# server, in table order or (to stop proxies before their upstreams) reversed.
 for_each_server() {
-  local line name kind addr port opts rc=0
-  for line in "${SERVERS[@]}"; do
-    read -r name kind addr port opts <<<"$line"
+  local n=${#SERVERS[@]} i name kind addr port opts rc=0
+  for ((i = 0; i < n; i++)); do
+    if [[ ${2-} == reverse ]]; then
+      read -r name kind addr port opts <<<"${SERVERS[n - 1 - i]}"
+    else
+      read -r name kind addr port opts <<<"${SERVERS[i]}"
+    fi
     "$1" "$name" "$kind" "$addr" "$port" "$opts" || rc=1
   done
   return "$rc"
+}
+
+# check_table: every upstream= names a server listed earlier (so `up` can
+# order them), netns servers use the namespace's address.
+check_table() {
+  local line name kind addr port opts up seen=" "
+  for line in "${SERVERS[@]}"; do
+    read -r name kind addr port opts <<<"$line"
+    up=$(opt "$opts" upstream)
+    [[ -z $up || $seen == *" $up "* ]] ||
+      die "SERVERS: $name: upstream=$up is not a server listed before it"
+    [[ $(opt "$opts" netns no) != yes || $addr == "${NETNS_SRV_ADDR%/*}" ]] ||
+      die "SERVERS: $name: netns=yes needs address ${NETNS_SRV_ADDR%/*}"
+    seen+="$name "
+  done
+}
+
+# await_started NAME UPSTREAM: wait (bounded) until this `up` has finished
+# starting UPSTREAM (its job writes .up-UPSTREAM.rc); fail unless it worked.
+await_started() {
+  local rcfile="$STATE_DIR/.up-$2.rc" deadline=$((SECONDS + UPSTREAM_TIMEOUT))
+  log "$1: waiting for upstream $2"
+  until [[ -s $rcfile ]]; do
+    if ((SECONDS >= deadline)); then
+      error "$1" "upstream $2 still not started after ${UPSTREAM_TIMEOUT}s"
+      return 1
+    fi
+    sleep 0.2
+  done
+  [[ $(<"$rcfile") == 0 ]] || { error "$1" "not started because upstream $2 failed"; return 1; }
 }
 
 is_up() { # is_up NAME KIND ADDR PORT
@@ -412,10 +744,17 @@ is_up() { # is_up NAME KIND ADDR PORT
 }
 
 server_up() {
-  local name=$1 kind=$2 addr=$3 port=$4 opts=$5
+  local name=$1 kind=$2 addr=$3 port=$4 opts=$5 upstream owner
   if pid_alive "$("${kind}_pidfile" "$name")" "$("${kind}_comm")"; then
     log "$name: already running"
     return 0
+  fi
+  upstream=$(opt "$opts" upstream)
+  if [[ -n $upstream ]]; then await_started "$name" "$upstream" || return 1; fi
+  owner=$(port_owner "$addr" "$port" "$opts")
+  if [[ -n $owner ]]; then
+    error "$name" "$addr:$port is already taken by a process this script did not start: $owner"
+    return 1
   fi
   log "$name: starting on $addr:$port"
   "${kind}_start" "$name" "$addr" "$port" "$opts"
@@ -429,12 +768,12 @@ server_down() {
 server_row() {
   local name=$1 kind=$2 addr=$3 port=$4 opts=$5 state=down
   if is_up "$name" "$kind" "$addr" "$port"; then state=up; else DOWN_COUNT=$((DOWN_COUNT + 1)); fi
-  printf '%-13s %-5s %-16s %s\n' "$name" "$state" "$addr:$port" "$("${kind}_describe" "$name" "$opts")"
+  printf '%-16s %-5s %-16s %s\n' "$name" "$state" "$addr:$port" "$("${kind}_describe" "$name" "$opts")"
 }
 
 print_table() {
   DOWN_COUNT=0
-  printf '%-13s %-5s %-16s %s\n' NAME STATE ADDRESS DETAILS
+  printf '%-16s %-5s %-16s %s\n' NAME STATE ADDRESS DETAILS
   for_each_server server_row
   printf 'state dir: %s\n' "$STATE_DIR"
   ((DOWN_COUNT == 0))
@@ -454,11 +793,12 @@ check_requirements() {
   for entry in mariadbd:mariadb-server mariadb-install-db:mariadb-server \
     mariadb:mariadb-client mariadb-admin:mariadb-client \
     redis-server:redis-server redis-cli:redis-tools openssl:openssl \
+    pgbouncer:pgbouncer pgpool:pgpool2 stunnel4:stunnel4 ip:iproute2 ss:iproute2 \
     runuser:util-linux setsid:util-linux flock:util-linux timeout:coreutils; do
     cmd=${entry%%:*} pkg=${entry#*:}
     command -v "$cmd" >/dev/null || { missing+=("$cmd"); pkgs+=("$pkg"); }
   done
-  for entry in postgres:postgresql mysql:mariadb-server redis:redis-server; do
+  for entry in postgres:postgresql mysql:mariadb-server redis:redis-server stunnel4:stunnel4; do
     id -u "${entry%%:*}" >/dev/null 2>&1 ||
       { missing+=("system user ${entry%%:*}"); pkgs+=("${entry#*:}"); }
   done
@@ -469,17 +809,24 @@ check_requirements() {
 }
 
 cmd_up() {
+  check_table
   check_requirements
   mkdir -p "$STATE_DIR"
   chmod 755 "$STATE_DIR"
   runuser -u postgres -- test -x "$STATE_DIR" ||
     die "$STATE_DIR is not reachable by the postgres user (parent directories need o+x)"
+  if needs_netns; then netns_up; fi
   # Start all servers in parallel (initdb / mariadb-install-db dominate),
   # each one's messages go to its own file, shown in table order afterwards.
+  # Each job records its exit status in .up-NAME.rc for proxies waiting on it.
   local line name kind addr port opts i rc=0 names=() pids=()
+  rm -f "$STATE_DIR"/.up-*.rc
   for line in "${SERVERS[@]}"; do
     read -r name kind addr port opts <<<"$line"
-    server_up "$name" "$kind" "$addr" "$port" "$opts" 2>"$STATE_DIR/.up-$name.out" &
+    (
+      trap 'echo $? >"$STATE_DIR/.up-$name.rc"' EXIT
+      server_up "$name" "$kind" "$addr" "$port" "$opts"
+    ) 2>"$STATE_DIR/.up-$name.out" &
     names+=("$name")
     pids+=($!)
   done
@@ -488,6 +835,7 @@ cmd_up() {
     cat "$STATE_DIR/.up-${names[i]}.out" >&2
     rm -f "$STATE_DIR/.up-${names[i]}.out"
   done
+  rm -f "$STATE_DIR"/.up-*.rc # only now: proxies poll their upstream's file
   echo
   print_table || true
   ((rc == 0)) || die "some servers failed to start (see above)"
@@ -496,8 +844,9 @@ cmd_up() {
 cmd_down() {
   local rc=0
   if [[ -d $STATE_DIR ]]; then
-    for_each_server server_down || rc=1
+    for_each_server server_down reverse || rc=1
   fi
+  if needs_netns; then netns_down || rc=1; fi
   ((rc == 0)) || die "some servers could not be stopped; leaving $STATE_DIR in place"
   rm -rf -- "$STATE_DIR"
   log "all stopped, removed $STATE_DIR"

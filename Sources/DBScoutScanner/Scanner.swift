@@ -63,20 +63,35 @@ public struct Scanner: Sendable {
         }
     }
 
-    /// Tries the port's protocols in plan order until one identifies the service.
+    /// Tries the port's protocols in plan order until one identifies the service; when none does on an open
+    /// port, tries again with TLS first, for services that accept nothing else.
     func probe(_ endpoint: Endpoint, limiter: RateLimiter) async -> EndpointOutcome {
+        let plain = await runPlan(endpoint, limiter: limiter, tlsFirst: nil)
+        guard case .unidentified = plain else { return plain }
+        let alpn = ProbePlan.alpn(for: endpoint.port)
+        guard case .identified(var finding) = await runPlan(endpoint, limiter: limiter, tlsFirst: alpn) else {
+            return .unidentified
+        }
+        finding.tls = .required
+        finding.evidence.append(Evidence("tls.first", "only a connection that starts with TLS is answered"))
+        return .identified(finding)
+    }
+
+    private func runPlan(_ endpoint: Endpoint, limiter: RateLimiter, tlsFirst: [String]?) async -> EndpointOutcome {
         var reachable = false
-        for (probe, hinted) in ProbePlan.probes(for: endpoint.port) {
+        for (probe, hinted) in ProbePlan.probes(for: endpoint.port) where tlsFirst == nil || probe.runsTLSFirst {
             if Task.isCancelled { break }
             await limiter.acquire()
             let context = ProbeContext(
                 connector: ProbeConnector(connectTimeout: options.connectTimeout),
                 readTimeout: options.readTimeout,
                 bannerWait: options.bannerWait,
-                portIsHinted: hinted
+                portIsHinted: hinted,
+                tlsFirst: tlsFirst
             )
             do {
-                if let finding = try await probe.identify(endpoint, context: context) {
+                if var finding = try await probe.identify(endpoint, context: context) {
+                    finding.evidence += context.tlsLog.all.flatMap(\.evidence)
                     logger.debug("identified", metadata: ["endpoint": "\(endpoint)", "product": "\(finding.product)"])
                     return .identified(finding)
                 }
@@ -84,6 +99,9 @@ public struct Scanner: Sendable {
             } catch ProbeConnector.Failure.refused, ProbeConnector.Failure.timedOut {
                 // A port that refuses one probe refuses them all; later probes would only add load.
                 return reachable ? .unidentified : .closed
+            } catch is TLSHandshakeFailed {
+                // Not a TLS service: no TLS-first probe can get further.
+                return .unidentified
             } catch {
                 logger.debug("probe failed", metadata: ["endpoint": "\(endpoint)", "error": "\(error)"])
                 reachable = true

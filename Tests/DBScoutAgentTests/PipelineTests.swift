@@ -17,7 +17,10 @@ import Testing
 struct PipelineTests {
     static let token = "pipeline-token-51a7"
     /// Every server but Redis: PostgreSQL ×3 and MariaDB ×4, the refusing one included.
-    static let registrable = TestServers.all.filter { ![TestServers.redisOpen, TestServers.redisAuth].contains($0) }
+    static let registrable = [
+        TestServers.postgresPlain, TestServers.postgresSSL, TestServers.postgresSSLOnly, TestServers.mariadbPlain,
+        TestServers.mariadbRefusing, TestServers.mariadbGBK, TestServers.mariadbTLS,
+    ]
 
     private func settings(state: URL, dbss endpoint: String?, emulator: DBSSEmulator? = nil) throws -> AgentSettings {
         var environment = ["DBSCOUT_STATE_DIR": state.path]

@@ -93,6 +93,53 @@ struct SettingsTests {
         }
     }
 
+    @Test func overridesCorrectWhatIsSubmitted() throws {
+        var flags = SettingsOverrides()
+        flags.configPath = try temporaryFile(
+            """
+            registration:
+              overrides:
+                - product: postgresql
+                  type: KINGBASE
+                  version: V8
+                - endpoint: 10.0.0.9:5432
+                  name: finance-db
+                  charset: gbk
+                - ip: 10.0.0.10
+                  skip: true
+            """
+        )
+        let policy = try AgentSettings.load(environment: [:], overrides: flags).registration
+        let postgres = { (ip: String) in
+            Finding(endpoint: Endpoint(address: IPAddress(ip)!, port: 5432), product: .postgresql, version: "12")
+        }
+        let general = try #require(policy.database(for: postgres("10.0.0.8")))
+        #expect(general.type == "KINGBASE")
+        #expect(general.version == "V8")
+        let named = try #require(policy.database(for: postgres("10.0.0.9")))
+        #expect(named.name == "finance-db")
+        #expect(named.charset == "GBK")
+        #expect(named.type == "KINGBASE")
+        #expect(policy.database(for: postgres("10.0.0.10")) == nil)
+    }
+
+    @Test func badOverridesAreNamed() throws {
+        for (text, expected) in [
+            ("registration:\n  overrides:\n    - type: MYSQL\n", "at least one of"),
+            ("registration:\n  overrides:\n    - port: 1\n      type: MSSQL\n", "'MSSQL' is not a DBSS type"),
+            ("registration:\n  overrides:\n    - endpoint: nowhere\n", "ADDRESS:PORT"),
+            ("registration:\n  overrides:\n    - port: 1\n      typo: x\n", "unknown key 'typo'"),
+        ] {
+            var flags = SettingsOverrides()
+            flags.configPath = try temporaryFile(text)
+            #expect {
+                try AgentSettings.load(environment: [:], overrides: flags)
+            } throws: { error in
+                "\(error)".contains(expected) && "\(error)".contains("overrides")
+            }
+        }
+    }
+
     @Test func theTokenFileIsReadAndTrimmed() throws {
         let path = try temporaryFile("  file-secret\n")
         var environment = dbssEnvironment

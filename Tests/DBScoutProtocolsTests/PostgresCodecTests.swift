@@ -34,7 +34,10 @@ struct PostgresCodecTests {
         #expect(error.nonLocalizedSeverity == "FATAL")
         let finding = try #require(
             PostgresClassifier.classify(
-                PostgresObservation(sslResponse: .notSupported, startupError: error),
+                PostgresObservation(
+                    sslResponse: .notSupported,
+                    unsupportedProtocolReply: PostgresStartupReply(error: error)
+                ),
                 at: endpoint
             )
         )
@@ -46,10 +49,54 @@ struct PostgresCodecTests {
         #expect(finding.evidence.contains(Evidence("postgres.version_estimate", "exact-line: 15.18-15.19")))
     }
 
+    @Test(.enabled(if: TraceFixtures.available, "needs ../shared/testdata"))
+    func realNegotiateProtocolVersionReply() throws {
+        let bytes = try TraceFixtures.serverBytes("captures/pg15-startup-protocol-3.99-negotiate.pcap", port: 5432)
+        let reply = try #require(PostgresStartupReply.decode(bytes).value)
+        #expect(reply.negotiation?.newestMinorVersion == 0)
+        #expect(reply.negotiation?.unrecognizedOptions == ["_pq_.fake_option"])
+        #expect(reply.authenticationRequest == 5)
+        #expect(reply.error == nil)
+    }
+
+    @Test func bothLinesNarrowTheEstimate() throws {
+        let unsupported = PostgresErrorResponse(fields: fields(file: "postmaster.c", line: "2145", range: "3.0 to 3.0"))
+        var noUserFields = fields(file: "postmaster.c", line: "2270", range: "3.0 to 3.0")
+        noUserFields[UInt8(ascii: "C")] = "28000"
+        let noUser = PostgresErrorResponse(fields: noUserFields)
+        let range = PostgresProtocolRange(earliest: "3.0", latest: "3.0")
+        let alone = try #require(
+            PostgresVersionEstimate.estimate(unsupportedProtocol: unsupported, noUser: nil, range: range)
+        )
+        let both = try #require(
+            PostgresVersionEstimate.estimate(unsupportedProtocol: unsupported, noUser: noUser, range: range)
+        )
+        #expect(alone.majors.count >= both.majors.count)
+        #expect(both.basis == .exactLine)
+        #expect(both.majors.allSatisfy { ["14", "16"].contains($0) })
+    }
+
+    @Test func openGaussStatesMinor51() throws {
+        // openGauss's pqcomm.h sets the newest protocol to 3.51 and its backend is C++ (postmaster.cpp).
+        let error = PostgresErrorResponse(fields: fields(file: "postmaster.cpp", line: "2000", range: "1.0 to 3.51"))
+        let finding = try #require(
+            PostgresClassifier.classify(
+                PostgresObservation(unsupportedProtocolReply: .init(error: error)),
+                at: endpoint
+            )
+        )
+        #expect(finding.product == .opengauss)
+        #expect(finding.dbssType == .gaussdbOpenGauss)
+    }
+
     @Test func exactLinePinsTheRelease() throws {
         let error = PostgresErrorResponse(fields: fields(file: "postmaster.c", line: "2195", range: "3.0 to 3.0"))
         let estimate = try #require(
-            PostgresVersionEstimate.estimate(from: error, range: .init(earliest: "3.0", latest: "3.0"))
+            PostgresVersionEstimate.estimate(
+                unsupportedProtocol: error,
+                noUser: nil,
+                range: .init(earliest: "3.0", latest: "3.0")
+            )
         )
         #expect(estimate.basis == .exactLine)
         #expect(estimate.oldest == "15.2")
@@ -60,7 +107,11 @@ struct PostgresCodecTests {
     @Test func aPatchedBuildMapsToTheNearestMajor() throws {
         let error = PostgresErrorResponse(fields: fields(file: "postmaster.c", line: "2210", range: "3.0 to 3.0"))
         let estimate = try #require(
-            PostgresVersionEstimate.estimate(from: error, range: .init(earliest: "3.0", latest: "3.0"))
+            PostgresVersionEstimate.estimate(
+                unsupportedProtocol: error,
+                noUser: nil,
+                range: .init(earliest: "3.0", latest: "3.0")
+            )
         )
         #expect(estimate.basis == .nearestLine)
         #expect(estimate.summary == "15")
@@ -69,7 +120,11 @@ struct PostgresCodecTests {
     @Test func onlyTheBracketWhenTheLineIsFarFromAnyRelease() throws {
         let error = PostgresErrorResponse(fields: fields(file: "postmaster.c", line: "9999", range: "3.0 to 3.0"))
         let estimate = try #require(
-            PostgresVersionEstimate.estimate(from: error, range: .init(earliest: "3.0", latest: "3.0"))
+            PostgresVersionEstimate.estimate(
+                unsupportedProtocol: error,
+                noUser: nil,
+                range: .init(earliest: "3.0", latest: "3.0")
+            )
         )
         #expect(estimate.basis == .protocolBracket)
         #expect(estimate.majors == ["14", "15", "16"])
@@ -80,7 +135,12 @@ struct PostgresCodecTests {
         let error = PostgresErrorResponse(
             fields: fields(file: ".\\src\\backend\\postmaster\\postmaster.c", line: "2195", range: "3.0 to 3.0")
         )
-        let finding = try #require(PostgresClassifier.classify(PostgresObservation(startupError: error), at: endpoint))
+        let finding = try #require(
+            PostgresClassifier.classify(
+                PostgresObservation(unsupportedProtocolReply: PostgresStartupReply(error: error)),
+                at: endpoint
+            )
+        )
         #expect(finding.os == .windows64)
         #expect(finding.version == "15.2-15.4")
     }

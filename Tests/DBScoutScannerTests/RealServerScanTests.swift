@@ -84,6 +84,46 @@ struct RealServerScanTests {
         #expect(locked.version == nil)
     }
 
+    @Test func redisThatOnlySpeaksTLS() async throws {
+        let finding = try await Self.finding(TestServers.redisTLS)
+        #expect(finding.product == .redis)
+        #expect(finding.version?.hasPrefix("7.") == true)
+        #expect(finding.tls == .required)
+        #expect(
+            finding.evidence.contains {
+                $0.fact == "tls.certificate.subject" && $0.value.contains("dbscout-test-redis")
+            }
+        )
+    }
+
+    @Test func redisInProtectedModeAcrossANamespace() async throws {
+        let finding = try await Self.finding(TestServers.redisProtected)
+        #expect(finding.product == .redis)
+        #expect(finding.evidence.contains { $0.fact == "redis.error" && $0.value.hasPrefix("DENIED") })
+    }
+
+    @Test func postgresBehindATLSOnlyTerminator() async throws {
+        let finding = try await Self.finding(TestServers.postgresTLSFirst)
+        #expect(finding.product == .postgresql)
+        #expect(finding.dbssVersion == "15")
+        #expect(finding.tls == .required)
+        #expect(finding.evidence.contains(Evidence("tls.first", "only a connection that starts with TLS is answered")))
+        #expect(
+            finding.evidence.contains {
+                $0.fact == "tls.certificate.subject" && $0.value.contains("dbscout-test-tlsfirst")
+            }
+        )
+    }
+
+    @Test func poolersAreLabelledNotRegistered() async throws {
+        let bouncer = try await Self.finding(TestServers.pgbouncer)
+        #expect(bouncer.product == .pgbouncer)
+        #expect(bouncer.dbssType == nil)
+        let pool = try await Self.finding(TestServers.pgpool)
+        #expect(pool.product == .pgpool)
+        #expect(pool.dbssType == nil)
+    }
+
     @Test func closedPortsAreClosed() async {
         let closed = Endpoint(address: IPAddress("127.0.0.2")!, port: 1)
         guard case .closed = await Self.scan([closed])[closed] else {

@@ -18,11 +18,19 @@ public enum TestServers {
     public static let mariadbTLS = endpoint("127.0.0.3", 33306)
     public static let redisOpen = endpoint("127.0.0.4", 6379)
     public static let redisAuth = endpoint("127.0.0.4", 16379)
+    /// Redis with only its TLS port open.
+    public static let redisTLS = endpoint("127.0.0.4", 6380)
+    public static let pgbouncer = endpoint("127.0.0.5", 6432)
+    public static let pgpool = endpoint("127.0.0.5", 9999)
+    /// A TLS terminator (stunnel) in front of postgresPlain: a service that only answers TLS ClientHellos.
+    public static let postgresTLSFirst = endpoint("127.0.0.6", 5432)
+    /// Redis in protected mode inside the harness's network namespace, reached from 10.231.0.1.
+    public static let redisProtected = endpoint("10.231.0.2", 6379)
 
-    /// Every server the harness runs.
+    /// The servers on the loopback hosts 127.0.0.2-4, which the pipeline and demo scans cover.
     public static let all = [
         postgresPlain, postgresSSL, postgresSSLOnly, mariadbPlain, mariadbRefusing, mariadbGBK, mariadbTLS,
-        redisOpen, redisAuth,
+        redisOpen, redisAuth, redisTLS,
     ]
 
     /// The ports of ``all``, for scans of the three test hosts.

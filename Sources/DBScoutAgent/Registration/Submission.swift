@@ -2,13 +2,17 @@ import DBSSClient
 import DBScoutCore
 
 extension RegistrationPolicy {
-    /// The add-database body for a finding, or `nil` when DBSS has no `type` for its product.
+    /// The add-database body for a finding, or `nil` when it is not to be submitted: DBSS has no `type` for its
+    /// product (and no override gives one), or an override says to skip it.
     ///
-    /// Fields the handshake left unknown take the policy's defaults; the finding's evidence says which.
+    /// Fields the handshake left unknown take the policy's defaults; then matching overrides apply, in order.
     public func database(for finding: Finding) -> DBSSDatabase? {
-        guard let type = finding.dbssType else { return nil }
+        let overrides = self.overrides.filter { $0.match.matches(finding) }
+        guard !overrides.contains(where: \.skip),
+            let type = overrides.compactMap(\.type).last ?? finding.dbssType
+        else { return nil }
         let address = finding.endpoint.address.description
-        return DBSSDatabase(
+        var database = DBSSDatabase(
             dbClassification: "ECS",
             name: "\(finding.product.rawValue)-\(address)-\(finding.endpoint.port)",
             type: type.rawValue,
@@ -18,5 +22,7 @@ extension RegistrationPolicy {
             port: String(finding.endpoint.port),
             os: (finding.os ?? defaultOS).rawValue
         )
+        for override in overrides { override.apply(to: &database) }
+        return database
     }
 }

@@ -29,11 +29,19 @@ public struct RegistrationPolicy: Sendable, Hashable {
     public var defaultCharset: DBSSCharset
     /// The `version` sent when the server hid its version (e.g. it refused the scanning host).
     public var unknownVersion: String
+    /// Corrections for particular findings, applied in order (a later one wins).
+    public var overrides: [RegistrationOverride]
 
-    public init(defaultOS: HostOS = .linux64, defaultCharset: DBSSCharset = .utf8, unknownVersion: String = "unknown") {
+    public init(
+        defaultOS: HostOS = .linux64,
+        defaultCharset: DBSSCharset = .utf8,
+        unknownVersion: String = "unknown",
+        overrides: [RegistrationOverride] = []
+    ) {
         self.defaultOS = defaultOS
         self.defaultCharset = defaultCharset
         self.unknownVersion = unknownVersion
+        self.overrides = overrides
     }
 }
 

@@ -31,6 +31,22 @@ struct ConfigFile: Decodable, Sendable {
         var defaultOs: String?
         var defaultCharset: String?
         var unknownVersion: String?
+        var overrides: [Override]?
+    }
+
+    /// One entry of `registration.overrides`.
+    struct Override: Decodable, Sendable {
+        var endpoint: String?
+        var ip: String?
+        var port: Int?
+        var product: String?
+        var type: String?
+        var version: String?
+        var os: String?
+        var charset: String?
+        var name: String?
+        var instanceName: String?
+        var skip: Bool?
     }
 
     var stateDir: String?
@@ -46,7 +62,10 @@ struct ConfigFile: Decodable, Sendable {
             "max_rate", "connect_timeout_ms", "read_timeout_ms",
         ],
         "dbss": ["endpoint", "project_id", "instance_id", "api_version", "token", "token_file"],
-        "registration": ["default_os", "default_charset", "unknown_version"],
+        "registration": ["default_os", "default_charset", "unknown_version", "overrides"],
+        "registration.overrides": [
+            "endpoint", "ip", "port", "product", "type", "version", "os", "charset", "name", "instance_name", "skip",
+        ],
     ]
 
     /// Reads and checks the file at `path`.
@@ -89,7 +108,13 @@ struct ConfigFile: Decodable, Sendable {
                     "the config file \(path) has an unknown key '\(name)' \(place)"
                 )
             }
-            if section.isEmpty, allowedKeys[name] != nil { try checkKeys(value, section: name, path: path) }
+            let nested = section.isEmpty ? name : "\(section).\(name)"
+            guard allowedKeys[nested] != nil else { continue }
+            if let items = value.sequence {
+                for item in items { try checkKeys(item, section: nested, path: path) }
+            } else {
+                try checkKeys(value, section: nested, path: path)
+            }
         }
     }
 }

@@ -123,7 +123,57 @@ extension AgentSettings {
             policy.defaultCharset = charset
         }
         if let text = file?.unknownVersion, !text.isEmpty { policy.unknownVersion = text }
+        policy.overrides = try (file?.overrides ?? []).enumerated().map(override)
         return policy
+    }
+
+    private static func override(_ index: Int, _ entry: ConfigFile.Override) throws -> RegistrationOverride {
+        let place = "registration.overrides[\(index)]"
+        func invalid(_ what: String) -> DBScoutError { DBScoutError(.invalidConfiguration, "\(place): \(what)") }
+        var match = RegistrationOverride.Match()
+        if let endpoint = entry.endpoint {
+            guard let colon = endpoint.lastIndex(of: ":"),
+                let address = IPAddress(endpoint[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "[]"))),
+                let port = UInt16(endpoint[endpoint.index(after: colon)...])
+            else { throw invalid("endpoint '\(endpoint)' is not ADDRESS:PORT") }
+            match.address = address
+            match.port = port
+        }
+        if let ip = entry.ip {
+            guard let address = IPAddress(ip) else { throw invalid("ip '\(ip)' is not an IP address") }
+            match.address = address
+        }
+        if let port = entry.port {
+            guard let value = UInt16(exactly: port), value > 0 else { throw invalid("port \(port) is not 1-65535") }
+            match.port = value
+        }
+        if let product = entry.product {
+            guard let value = DatabaseProduct(rawValue: product.lowercased()) else {
+                throw invalid(
+                    "product '\(product)' is not one of \(DatabaseProduct.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
+            }
+            match.product = value
+        }
+        guard match.address != nil || match.port != nil || match.product != nil else {
+            throw invalid("needs at least one of endpoint, ip, port or product to say which findings it applies to")
+        }
+        return RegistrationOverride(
+            match: match,
+            type: try entry.type.map { text in
+                try DBSSType(rawValue: text.uppercased()).orThrow(invalid("type '\(text)' is not a DBSS type"))
+            },
+            version: entry.version,
+            os: try entry.os.map {
+                try HostOS(rawValue: $0.uppercased()).orThrow(invalid("os '\($0)' is not LINUX64, WINDOWS64 or UNIX"))
+            },
+            charset: try entry.charset.map {
+                try DBSSCharset(rawValue: $0.uppercased()).orThrow(invalid("charset '\($0)' is not UTF8 or GBK"))
+            },
+            name: entry.name,
+            instanceName: entry.instanceName,
+            skip: entry.skip ?? false
+        )
     }
 
     private static func logLevel(_ text: String) throws -> Logger.Level {
@@ -147,6 +197,13 @@ private struct Environment {
     let values: [String: String]
     subscript(name: String) -> String? {
         guard let value = values[name], !value.isEmpty else { return nil }
+        return value
+    }
+}
+
+extension Optional {
+    fileprivate func orThrow(_ error: @autoclosure () -> some Error) throws -> Wrapped {
+        guard let value = self else { throw error() }
         return value
     }
 }

@@ -8,9 +8,6 @@ public enum MySQLObservation: Sendable, Hashable {
 
 /// Turns a MySQL-family greeting or refusal into a finding.
 public enum MySQLClassifier {
-    /// MariaDB 10.x prefixes its version with this so that old clients accept it.
-    static let replicationVersionHack = "5.5.5-"
-
     /// Identifies the server. A refusal still identifies a server: only a MySQL-family server sends a
     /// well-formed ERR packet as its first words.
     public static func classify(_ observation: MySQLObservation, at endpoint: Endpoint) -> Finding {
@@ -22,18 +19,18 @@ public enum MySQLClassifier {
 
     private static func classify(_ greeting: MySQLHandshake, at endpoint: Endpoint) -> Finding {
         let raw = greeting.serverVersion
-        let isMariaDB = raw.lowercased().contains("mariadb") || greeting.mariaDBCapabilities != nil
-        let stated = isMariaDB && raw.hasPrefix(replicationVersionHack) ? String(raw.dropFirst(6)) : raw
+        let variant = MySQLVersionString(raw, mariaDBCapabilities: greeting.mariaDBCapabilities != nil)
         var finding = Finding(
             endpoint: endpoint,
-            product: isMariaDB ? .mariadb : .mysql,
-            version: leadingVersion(stated),
+            product: variant.product,
+            version: variant.version,
             tls: greeting.offersTLS ? .supported : .unsupported
         )
         finding.evidence = [
             Evidence("mysql.greeting.server_version", raw),
             Evidence("mysql.greeting.capabilities", "0x" + String(greeting.capabilities, radix: 16)),
         ]
+        finding.evidence += variant.evidence
         if let extended = greeting.mariaDBCapabilities {
             finding.evidence.append(Evidence("mysql.greeting.mariadb_capabilities", "0x" + String(extended, radix: 16)))
         }
@@ -47,7 +44,7 @@ public enum MySQLClassifier {
         if let plugin = greeting.authPluginName {
             finding.evidence.append(Evidence("mysql.greeting.auth_plugin", plugin))
         }
-        if let hint = osHint(in: stated) {
+        if let hint = osHint(in: raw) {
             finding.os = .linux64
             finding.evidence.append(Evidence("os.hint", "version suffix '\(hint)' names a Linux distribution build"))
         }
@@ -64,15 +61,8 @@ public enum MySQLClassifier {
         return finding
     }
 
-    /// `10.11.19` from `10.11.19-MariaDB-0+deb12u1`, `8.0.35` from `8.0.35`.
-    static func leadingVersion(_ text: String) -> String? {
-        let prefix = text.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
-        let parts = prefix.split(separator: ".")
-        return parts.count >= 2 ? parts.prefix(3).joined(separator: ".") : nil
-    }
-
     /// Distribution markers that package builds append to the version string.
-    private static let linuxMarkers = ["deb", "ubuntu", "ubu", ".el", "-el", "fc", "maria~", "-log-el", "amzn"]
+    private static let linuxMarkers = ["deb", "ubuntu", "ubu", ".el", "-el", ".fc", "maria~", "amzn", "suse", "alpine"]
 
     static func osHint(in version: String) -> String? {
         let lower = version.lowercased()

@@ -54,37 +54,50 @@ extension PostgresVersionEstimate {
     /// The widest gap, in lines, still read as a patched build of the nearest release.
     static let nearMissWindow = 60
 
-    /// Estimates the release from an unsupported-protocol ErrorResponse and the range it states.
+    /// Estimates the release from the two pre-authentication errors and the protocol range the server states.
     ///
     /// - Parameters:
-    ///   - error: the ErrorResponse to a startup with an unsupported protocol major.
-    ///   - range: the `A.0 to B.C` range the message states, if it could be read.
-    public static func estimate(from error: PostgresErrorResponse, range: PostgresProtocolRange?) -> Self? {
-        let file = error.file.map(PostgresVersionEstimate.basename)
-        let line = error.line.flatMap { Int($0) }
-        let hasV = error.nonLocalizedSeverity != nil
+    ///   - unsupportedProtocol: the error to a startup with an unsupported protocol major, if the server sent one.
+    ///   - noUser: the error to a startup without a user name, if the server sent one.
+    ///   - range: the `A.0 to B.C` range the first error states, if it could be read.
+    public static func estimate(
+        unsupportedProtocol: PostgresErrorResponse?,
+        noUser: PostgresErrorResponse?,
+        range: PostgresProtocolRange?
+    ) -> Self? {
+        let errors = [unsupportedProtocol, noUser].compactMap { $0 }
+        guard let first = errors.first else { return nil }
+        let file = first.file.map(basename)
+        let hasV = first.nonLocalizedSeverity != nil
+        let lines = (unsupportedProtocol?.line.flatMap { Int($0) }, noUser?.line.flatMap { Int($0) })
         let plausible = PostgresFingerprint.releases.filter { release in
             release.nonLocalizedSeverity == hasV
                 && (range.map { release.protocolEarliest == $0.earliest && release.protocolLatest == $0.latest } ?? true)
         }
         guard !plausible.isEmpty else { return nil }
         let sameFile = plausible.filter { file == nil || $0.file == file }
-        if let line {
-            let exact = sameFile.filter { $0.unsupportedProtocolLines.contains(line) }
+        if lines.0 != nil || lines.1 != nil {
+            let exact = sameFile.filter { distance($0, lines) == 0 }
             if !exact.isEmpty { return make(exact, basis: .exactLine) }
-            if let nearest = nearest(sameFile, to: line), Set(nearest.map(\.major)).count == 1 {
+            if let nearest = nearest(sameFile, to: lines), Set(nearest.map(\.major)).count == 1 {
                 return make(nearest, basis: .nearestLine)
             }
         }
         return make(sameFile.isEmpty ? plausible : sameFile, basis: .protocolBracket)
     }
 
-    private static func nearest(_ candidates: [PostgresFingerprint], to line: Int) -> [PostgresFingerprint]? {
-        func distance(_ release: PostgresFingerprint) -> Int {
-            release.unsupportedProtocolLines.map { abs($0 - line) }.min() ?? .max
+    /// How far a release's lines are from the observed ones, summed over the lines observed.
+    private static func distance(_ release: PostgresFingerprint, _ lines: (Int?, Int?)) -> Int {
+        func gap(_ candidates: [Int], _ line: Int?) -> Int {
+            line.map { line in candidates.map { abs($0 - line) }.min() ?? .max } ?? 0
         }
-        guard let best = candidates.map(distance).min(), best <= nearMissWindow else { return nil }
-        return candidates.filter { distance($0) == best }
+        return gap(release.unsupportedProtocolLines, lines.0) + gap(release.noUserLines, lines.1)
+    }
+
+    private static func nearest(_ candidates: [PostgresFingerprint], to lines: (Int?, Int?)) -> [PostgresFingerprint]? {
+        let window = nearMissWindow * ((lines.0 == nil ? 0 : 1) + (lines.1 == nil ? 0 : 1))
+        guard let best = candidates.map({ distance($0, lines) }).min(), best <= window else { return nil }
+        return candidates.filter { distance($0, lines) == best }
     }
 
     private static func make(_ releases: [PostgresFingerprint], basis: Basis) -> Self {

@@ -6,8 +6,9 @@ public enum RedisReply: Sendable, Hashable {
     case error(String)
     case bulkString(String)
 
-    /// The longest single line (status or error) a probe accepts.
-    static let maxLineLength = 1024
+    /// The longest single line (status or error) a probe accepts; Redis's protected-mode refusal alone is over
+    /// a kilobyte.
+    static let maxLineLength = 4096
 
     /// Decodes one reply from the front of `bytes`.
     public static func decode(_ bytes: ByteBuffer) -> Decoded<RedisReply> {

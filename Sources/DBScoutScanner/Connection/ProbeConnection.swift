@@ -2,6 +2,7 @@ import DBScoutCore
 import DBScoutProtocols
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// One TCP connection to a service under probe: send bytes, read until a decoder is satisfied or a deadline
 /// passes. Closing is the caller's job (``ProbeConnector/withConnection(to:_:)`` does it on every path).
@@ -14,8 +15,11 @@ struct ProbeConnection: Sendable {
         self.handler = handler
     }
 
-    func send(_ bytes: ByteBuffer) async throws {
-        try await channel.writeAndFlush(bytes)
+    /// Sends `bytes`. A failed write is not an error here: servers that refuse a client often speak and hang up
+    /// before it says anything (Redis in protected mode, MySQL's ERR 1130), and the next read still returns what
+    /// they said.
+    func send(_ bytes: ByteBuffer) async {
+        try? await channel.writeAndFlush(bytes)
     }
 
     /// Reads until `isComplete` holds for the bytes received so far, the peer closes, or `timeout` passes.
@@ -45,6 +49,37 @@ struct ProbeConnection: Sendable {
             try await channel.eventLoop.submit { handler.value?.discard(consumed) }.get()
         }
         return (decoded, result.ending)
+    }
+
+    /// Starts TLS on the connection (after a protocol's own upgrade request, or straight away for TLS-first
+    /// services) and returns what the handshake revealed.
+    /// - Throws: when the peer does not complete a handshake within `timeout`.
+    func startTLS(alpn: [String], timeout: Duration) async throws -> TLSSession {
+        let context = try TLSContexts.context(alpn: alpn)
+        let handler = self.handler
+        let channel = self.channel
+        let negotiated = try await channel.eventLoop.flatSubmit { () -> EventLoopFuture<String?> in
+            guard let probeHandler = handler.value else {
+                return channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
+            }
+            let handshake = probeHandler.awaitHandshake(on: channel.eventLoop, timeout: TimeAmount(timeout))
+            do {
+                let tls = try NIOSSLClientHandler(context: context, serverHostname: nil)
+                try channel.pipeline.syncOperations.addHandler(tls, position: .first)
+            } catch {
+                return channel.eventLoop.makeFailedFuture(error)
+            }
+            return handshake
+        }.get()
+        return try await channel.eventLoop.submit {
+            let operations = channel.pipeline.syncOperations
+            let certificate = try operations.nioSSL_peerCertificate()?.toDERBytes()
+            return TLSSession(
+                version: try operations.nioSSL_tlsVersion(),
+                alpn: negotiated,
+                certificateDER: certificate
+            )
+        }.get()
     }
 
     func close() async {

@@ -1,5 +1,6 @@
 import DBScoutProtocols
 import NIOCore
+import NIOTLS
 
 /// Collects what a server sends and wakes one waiter when enough has arrived, the peer closes, or the deadline
 /// passes. Lives on its channel's event loop; reached from async code through ``ProbeConnection``.
@@ -9,6 +10,7 @@ final class ProbeHandler: ChannelInboundHandler {
     private var received = ByteBuffer()
     private var closed = false
     private var waiter: Waiter?
+    private var handshake: (promise: EventLoopPromise<String?>, deadline: Scheduled<Void>)?
 
     private struct Waiter {
         let promise: EventLoopPromise<ProbeRead>
@@ -35,6 +37,7 @@ final class ProbeHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
         finish(.peerClosed)
+        finishHandshake(.failure(ChannelError.eof))
         context.fireChannelInactive()
     }
 
@@ -42,6 +45,32 @@ final class ProbeHandler: ChannelInboundHandler {
         closed = true
         context.close(promise: nil)
         finish(.peerClosed)
+        finishHandshake(.failure(error))
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted(let negotiated) = event as? TLSUserEvent {
+            finishHandshake(.success(negotiated))
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    /// Waits for a TLS handshake started after this call; succeeds with the negotiated ALPN protocol.
+    func awaitHandshake(on eventLoop: any EventLoop, timeout: TimeAmount) -> EventLoopFuture<String?> {
+        let promise = eventLoop.makePromise(of: String?.self)
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        let deadline = eventLoop.scheduleTask(in: timeout) {
+            loopBound.value.finishHandshake(.failure(ChannelError.connectTimeout(timeout)))
+        }
+        handshake = (promise, deadline)
+        return promise.futureResult
+    }
+
+    private func finishHandshake(_ result: Result<String?, any Error>) {
+        guard let current = handshake else { return }
+        handshake = nil
+        current.deadline.cancel()
+        current.promise.completeWith(result)
     }
 
     /// Waits until `isComplete` accepts the bytes received so far, or the peer closes, or `timeout` passes.

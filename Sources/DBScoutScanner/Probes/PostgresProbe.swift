@@ -2,37 +2,73 @@ import DBScoutCore
 import DBScoutProtocols
 import NIOCore
 
-/// SSLRequest, then a startup with an unsupported protocol major, which every PostgreSQL server rejects before
-/// authentication with its protocol range and source position. One connection when TLS is off, two when on.
+/// Up to three short conversations that every PostgreSQL-family server answers before authentication:
+///
+/// 1. SSLRequest; after `S` the TLS handshake (the certificate is recorded), then, inside TLS or in the clear
+///    after `N`, a startup with an unsupported protocol major, drawing the supported range and a source line.
+/// 2. A 3.9999 startup without a user, drawing NegotiateProtocolVersion and a second source line.
+/// 3. Only when the server offers TLS: a plain startup with a user, to learn whether plain clients are refused.
+///
+/// Each PostgreSQL connection that ends in an error leaves one FATAL line in the server log, so the probe stops
+/// as soon as the first answer shows the peer is not PostgreSQL.
 struct PostgresProbe: Probe {
     let wire = WireProtocol.postgres
 
     func identify(_ endpoint: Endpoint, context: ProbeContext) async throws -> Finding? {
-        let (ssl, plainError) = try await context.connector.withConnection(to: endpoint) { connection in
-            try await connection.send(PostgresSSLRequest.encode())
-            let (answer, _) = try await connection.read(
-                timeout: context.readTimeout,
-                decode: PostgresSSLResponse.decode
-            )
-            guard let ssl = answer.value else { return (PostgresSSLResponse?.none, PostgresErrorResponse?.none) }
-            // After `S` the server expects a TLS ClientHello; the startup goes on a fresh plain connection.
-            guard ssl == .notSupported else { return (ssl, nil) }
-            return (ssl, try await startupError(on: connection, context: context))
+        if context.tlsFirst != nil { return try await identifyInsideTLS(endpoint, context: context) }
+        var observation = PostgresObservation()
+        let first = try await context.withConnection(to: endpoint) { connection in
+            try await negotiateAndRejectProtocol(on: connection, context: context)
         }
-        guard let ssl else { return nil }
-        var error = plainError
+        guard let ssl = first.ssl else { return nil }
+        observation.sslResponse = ssl
+        observation.unsupportedProtocolReply = first.reply
+        observation.noUserReply = try await context.withConnection(to: endpoint) { connection in
+            try await startup(.noUserProbe, on: connection, context: context)
+        }
         if ssl == .willingToNegotiate {
-            error = try await context.connector.withConnection(to: endpoint) { connection in
-                try await startupError(on: connection, context: context)
+            observation.plainAdmissionReply = try await context.withConnection(to: endpoint) { connection in
+                try await startup(.plainAdmissionProbe, on: connection, context: context)
             }
         }
-        return PostgresClassifier.classify(PostgresObservation(sslResponse: ssl, startupError: error), at: endpoint)
+        return PostgresClassifier.classify(observation, at: endpoint)
     }
 
-    private func startupError(on connection: ProbeConnection, context: ProbeContext) async throws
-        -> PostgresErrorResponse?
+    /// On a connection that started with TLS (PostgreSQL 17's direct TLS, or a TLS terminator in front of the
+    /// server) the startups go straight in; no SSLRequest, and no plain admission test.
+    private func identifyInsideTLS(_ endpoint: Endpoint, context: ProbeContext) async throws -> Finding? {
+        var observation = PostgresObservation(sslResponse: .willingToNegotiate)
+        observation.unsupportedProtocolReply = try await context.withConnection(to: endpoint) { connection in
+            try await startup(.unsupportedProtocolProbe, on: connection, context: context)
+        }
+        guard observation.unsupportedProtocolReply?.error != nil else { return nil }
+        observation.noUserReply = try await context.withConnection(to: endpoint) { connection in
+            try await startup(.noUserProbe, on: connection, context: context)
+        }
+        return PostgresClassifier.classify(observation, at: endpoint)
+    }
+
+    /// SSLRequest, TLS when offered, then the unsupported-protocol startup.
+    private func negotiateAndRejectProtocol(on connection: ProbeConnection, context: ProbeContext) async throws
+        -> (ssl: PostgresSSLResponse?, reply: PostgresStartupReply?)
     {
-        try await connection.send(PostgresStartupMessage.unsupportedProtocolProbe.encode())
-        return try await connection.read(timeout: context.readTimeout, decode: PostgresErrorResponse.decode).0.value
+        await connection.send(PostgresSSLRequest.encode())
+        let (answer, _) = try await connection.read(timeout: context.readTimeout, decode: PostgresSSLResponse.decode)
+        guard let ssl = answer.value else { return (nil, nil) }
+        if ssl == .willingToNegotiate {
+            do {
+                context.tlsLog.record(try await connection.startTLS(alpn: ["postgresql"], timeout: context.readTimeout))
+            } catch {
+                return (ssl, nil)
+            }
+        }
+        return (ssl, try await startup(.unsupportedProtocolProbe, on: connection, context: context))
+    }
+
+    private func startup(_ message: PostgresStartupMessage, on connection: ProbeConnection, context: ProbeContext)
+        async throws -> PostgresStartupReply?
+    {
+        await connection.send(message.encode())
+        return try await connection.read(timeout: context.readTimeout, decode: PostgresStartupReply.decode).0.value
     }
 }

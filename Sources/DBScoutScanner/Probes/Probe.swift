@@ -4,12 +4,20 @@ import DBScoutCore
 protocol Probe: Sendable {
     var wire: WireProtocol { get }
 
+    /// Whether the protocol can run inside a TLS session opened before its first byte (PostgreSQL 17 direct
+    /// TLS, TDS 8 strict, MongoDB and Redis TLS ports). Server-first protocols cannot.
+    var runsTLSFirst: Bool { get }
+
     /// Runs the conversation. Returns `nil` when the service does not speak this protocol.
     /// - Throws: ``ProbeConnector/Failure`` when no connection could be made at all.
     func identify(_ endpoint: Endpoint, context: ProbeContext) async throws -> Finding?
 }
 
-/// What every probe needs: a connector and the read deadlines.
+extension Probe {
+    var runsTLSFirst: Bool { true }
+}
+
+/// What every probe needs: a way to connect, the read deadlines, and where TLS sessions are noted.
 struct ProbeContext: Sendable {
     let connector: ProbeConnector
     /// The deadline for each reply once a request is sent.
@@ -18,4 +26,28 @@ struct ProbeContext: Sendable {
     let bannerWait: Duration
     /// Whether the port is the default of the protocol being tried.
     let portIsHinted: Bool
+    /// `nil` for plain connections; the ALPN protocols to offer when every connection starts with TLS.
+    var tlsFirst: [String]? = nil
+    /// TLS sessions seen during the probe, for the finding's evidence.
+    var tlsLog = TLSLog()
+
+    /// Connects (with TLS first when the context says so), runs `body`, and closes the connection.
+    func withConnection<Result: Sendable>(
+        to endpoint: Endpoint,
+        _ body: (ProbeConnection) async throws -> Result
+    ) async throws -> Result {
+        try await connector.withConnection(to: endpoint) { connection in
+            if let alpn = tlsFirst {
+                do {
+                    tlsLog.record(try await connection.startTLS(alpn: alpn, timeout: readTimeout))
+                } catch {
+                    throw TLSHandshakeFailed()
+                }
+            }
+            return try await body(connection)
+        }
+    }
 }
+
+/// The peer did not complete a TLS handshake on a TLS-first connection.
+struct TLSHandshakeFailed: Error {}

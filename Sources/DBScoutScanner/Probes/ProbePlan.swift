@@ -3,10 +3,20 @@ import DBScoutCore
 /// The order in which protocols are tried on a port: the port's own protocol first, then the others, so a
 /// database on a non-default port is still found.
 enum ProbePlan {
-    /// The fallback order. Server-first MySQL needs only a short listen; Redis goes before PostgreSQL because a
-    /// PostgreSQL server rejects Redis's request at once (a bad startup length), while a Redis server waits for
-    /// the rest of a line that PostgreSQL's binary SSLRequest never ends, costing a full read timeout.
-    static let available: [any Probe] = [MySQLProbe(), RedisProbe(), PostgresProbe()]
+    /// The fallback order. Server-first MySQL needs only a short listen. Redis goes before the binary protocols
+    /// because a Redis server waits for the end of a line that a binary request (TDS PRELOGIN, PostgreSQL
+    /// SSLRequest) never sends, costing a full read timeout, while those servers reject Redis's text at once
+    /// (PostgreSQL reads it as an absurd startup length).
+    static let available: [any Probe] = [MySQLProbe(), RedisProbe(), TDSProbe(), PostgresProbe()]
+
+    /// The ALPN protocols to offer on a TLS-first retry: the port's protocol's own name where it has one.
+    static func alpn(for port: UInt16) -> [String] {
+        switch KnownPort.wire(for: port) {
+        case .postgres: ["postgresql"]
+        case .tds: ["tds/8.0"]
+        default: []
+        }
+    }
 
     static func probes(for port: UInt16) -> [(probe: any Probe, hinted: Bool)] {
         let hint = KnownPort.wire(for: port)
