@@ -84,7 +84,7 @@ public struct Scanner: Sendable {
             await limiter.acquire()
             let context = ProbeContext(
                 connector: ProbeConnector(connectTimeout: options.connectTimeout),
-                readTimeout: options.readTimeout,
+                readTimeout: hinted ? options.readTimeout : min(options.readTimeout, options.fallbackReadTimeout),
                 bannerWait: options.bannerWait,
                 portIsHinted: hinted,
                 tlsFirst: tlsFirst

@@ -10,6 +10,51 @@ import Testing
 struct DecoyTests {
     private static let http = Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)
 
+    /// The cases other scanners get wrong, on the ports where each database is expected: nmap calls a tarpit on
+    /// 5432 "postgresql?" and a byte-dribbling service on 3306 "msdtc".
+    @Test(arguments: [
+        ("tarpit on the PostgreSQL port", DecoyServer.Behaviour.silent, "127.0.0.7", 5432),
+        (
+            "dribbler on the MySQL port", .dribble([0xff, 0xff, 0xff, 0x00, 0x0a, 0x35], every: .milliseconds(200)),
+            "127.0.0.7", 3306
+        ),
+        ("lone N on the PostgreSQL port", .reply([UInt8(ascii: "N")]), "127.0.0.8", 5432),
+        ("echo on the Redis port", .echo, "127.0.0.7", 6379),
+        ("HTTP on the SQL Server port", .reply(http), "127.0.0.7", 1433),
+        ("SSH on the MySQL port", .greet(Array("SSH-2.0-OpenSSH_9.2p1\r\n".utf8)), "127.0.0.8", 3306),
+    ])
+    func decoyOnADatabasePortIsNotADatabase(
+        name: String,
+        behaviour: DecoyServer.Behaviour,
+        host: String,
+        port: Int
+    ) async throws {
+        let decoy = try await DecoyServer.start(behaviour, host: host, port: port)
+        defer { Task { await decoy.stop() } }
+        let outcome = await scan(decoy.endpoint)
+        guard case .unidentified = outcome else {
+            Issue.record("\(name): expected an open but unidentified port, got \(String(describing: outcome))")
+            return
+        }
+    }
+
+    @Test func aTLSServiceOnTheDatabasePortIsNotADatabase() async throws {
+        let decoy = try await TLSDecoy.start(host: "127.0.0.9", port: 5432)
+        defer { decoy.stop() }
+        guard case .unidentified = await scan(decoy.endpoint) else {
+            Issue.record("a TLS web server on 5432 must not be reported as PostgreSQL")
+            return
+        }
+    }
+
+    private func scan(_ endpoint: Endpoint) async -> EndpointOutcome? {
+        let options = ScanOptions(readTimeout: .milliseconds(800), bannerWait: .milliseconds(300))
+        let scanner = Scanner(options: options, logger: Logger(label: "test"))
+        let outcome = Outcome()
+        await scanner.scan([endpoint], total: 1) { _, result, _ in await outcome.set(result) }
+        return await outcome.value
+    }
+
     @Test(arguments: [
         ("tarpit", DecoyServer.Behaviour.silent),
         ("echo", .echo),

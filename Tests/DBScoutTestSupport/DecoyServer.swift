@@ -26,10 +26,14 @@ public final class DecoyServer: Sendable {
 
     private let channel: any Channel
     public var endpoint: Endpoint {
-        Endpoint(address: IPAddress("127.0.0.1")!, port: UInt16(channel.localAddress!.port!))
+        Endpoint(address: IPAddress(channel.localAddress!.ipAddress!)!, port: UInt16(channel.localAddress!.port!))
     }
 
-    public static func start(_ behaviour: Behaviour) async throws -> DecoyServer {
+    /// Starts a decoy on a loopback address; port 0 picks a free port, a database's port puts it where a scanner
+    /// expects that database.
+    public static func start(_ behaviour: Behaviour, host: String = "127.0.0.1", port: Int = 0) async throws
+        -> DecoyServer
+    {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -37,7 +41,7 @@ public final class DecoyServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(DecoyHandler(behaviour))
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
+            .bind(host: host, port: port).get()
         return DecoyServer(channel: channel)
     }
 

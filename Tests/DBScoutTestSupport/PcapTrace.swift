@@ -1,7 +1,7 @@
 import Foundation
 
-/// The TCP payloads of a classic libpcap file, in capture order: just enough to replay recorded handshakes
-/// through the codecs. Live capture and pcapng belong to the capture module, not here.
+/// The TCP payloads of a classic libpcap or a pcapng file, in capture order: just enough to replay recorded
+/// handshakes through the codecs. Live capture belongs to the capture module, not here.
 public struct PcapTrace: Sendable {
     /// One TCP segment with data.
     public struct Segment: Sendable {
@@ -30,27 +30,98 @@ public struct PcapTrace: Sendable {
 
     public init(contentsOf url: URL) throws {
         let bytes = [UInt8](try Data(contentsOf: url))
-        guard bytes.count >= 24 else { throw PcapError("\(url.lastPathComponent) is too short") }
+        let name = url.lastPathComponent
+        let frames =
+            bytes.starts(with: PcapTrace.sectionHeaderType)
+            ? try PcapTrace.pcapngFrames(bytes, name: name) : try PcapTrace.classicFrames(bytes, name: name)
+        segments = frames.compactMap { PcapTrace.segment($0.bytes, linkType: $0.linkType) }
+    }
+
+    /// One captured link-layer frame and the link type it was captured on.
+    private struct Frame {
+        let linkType: UInt32
+        let bytes: [UInt8]
+    }
+
+    private static func classicFrames(_ bytes: [UInt8], name: String) throws -> [Frame] {
+        guard bytes.count >= 24 else { throw PcapError("\(name) is too short") }
         let magic = PcapTrace.read32(bytes, 0, littleEndian: true)
         let little: Bool
         switch magic {
         case 0xa1b2_c3d4, 0xa1b2_3c4d: little = true
         case 0xd4c3_b2a1, 0x4d3c_b2a1: little = false
-        default: throw PcapError("\(url.lastPathComponent) is not a classic pcap file")
+        default: throw PcapError("\(name) is neither a classic pcap nor a pcapng file")
         }
         let linkType = PcapTrace.read32(bytes, 20, littleEndian: little)
-        var segments: [Segment] = []
+        var frames: [Frame] = []
         var offset = 24
         while offset + 16 <= bytes.count {
             let length = Int(PcapTrace.read32(bytes, offset + 8, littleEndian: little))
             let start = offset + 16
             guard start + length <= bytes.count else { break }
-            if let segment = PcapTrace.segment(Array(bytes[start..<start + length]), linkType: linkType) {
-                segments.append(segment)
-            }
+            frames.append(Frame(linkType: linkType, bytes: Array(bytes[start..<start + length])))
             offset = start + length
         }
-        self.segments = segments
+        return frames
+    }
+
+    /// The Section Header Block's type, the same in both byte orders.
+    private static let sectionHeaderType: [UInt8] = [0x0a, 0x0d, 0x0d, 0x0a]
+
+    /// The frames of a pcapng file: Interface Description blocks give each interface's link type, Enhanced and
+    /// Simple Packet blocks the frames. Every section states its own byte order. Reading stops at the first block
+    /// whose length is impossible, keeping what came before (as the classic reader does with a cut-off record).
+    private static func pcapngFrames(_ bytes: [UInt8], name: String) throws -> [Frame] {
+        var frames: [Frame] = []
+        var linkTypes: [UInt32] = []
+        var little = true
+        var offset = 0
+        while offset + 12 <= bytes.count {
+            if bytes[offset..<offset + 4].elementsEqual(sectionHeaderType) {
+                switch read32(bytes, offset + 8, littleEndian: true) {
+                case 0x1a2b_3c4d: little = true
+                case 0x4d3c_2b1a: little = false
+                default:
+                    guard offset == 0 else { return frames }
+                    throw PcapError("\(name) has no pcapng byte-order magic")
+                }
+                linkTypes = []
+            }
+            let type = read32(bytes, offset, littleEndian: little)
+            let length = Int(read32(bytes, offset + 4, littleEndian: little))
+            guard length >= 12, length % 4 == 0, length <= bytes.count - offset else { break }
+            let body = bytes[(offset + 8)..<(offset + length - 4)]
+            switch type {
+            case 1:
+                if body.count >= 8 { linkTypes.append(UInt32(read16(bytes, body.startIndex, littleEndian: little))) }
+            case 6:
+                if let frame = enhancedPacket(body, linkTypes: linkTypes, littleEndian: little) { frames.append(frame) }
+            case 3:
+                if let frame = simplePacket(body, linkTypes: linkTypes, littleEndian: little) { frames.append(frame) }
+            default:
+                break
+            }
+            offset += length
+        }
+        return frames
+    }
+
+    /// Enhanced Packet: interface id, timestamp (8 bytes), captured and original lengths, then the frame.
+    private static func enhancedPacket(_ body: ArraySlice<UInt8>, linkTypes: [UInt32], littleEndian: Bool) -> Frame? {
+        guard body.count >= 20 else { return nil }
+        let bytes = Array(body)
+        let interface = Int(read32(bytes, 0, littleEndian: littleEndian))
+        let captured = Int(read32(bytes, 12, littleEndian: littleEndian))
+        guard interface < linkTypes.count, captured <= bytes.count - 20 else { return nil }
+        return Frame(linkType: linkTypes[interface], bytes: Array(bytes[20..<20 + captured]))
+    }
+
+    /// Simple Packet: the original length, then the frame (cut to the block) from the section's first interface.
+    private static func simplePacket(_ body: ArraySlice<UInt8>, linkTypes: [UInt32], littleEndian: Bool) -> Frame? {
+        guard body.count >= 4, let linkType = linkTypes.first else { return nil }
+        let bytes = Array(body)
+        let captured = min(Int(read32(bytes, 0, littleEndian: littleEndian)), bytes.count - 4)
+        return Frame(linkType: linkType, bytes: Array(bytes[4..<4 + captured]))
     }
 
     /// The payloads sent from `port` (the server side), concatenated in order.
@@ -114,8 +185,15 @@ public struct PcapTrace: Sendable {
         ).nonEmpty
     }
 
+    /// The caller checks that four bytes are there.
     private static func read32(_ bytes: [UInt8], _ offset: Int, littleEndian: Bool) -> UInt32 {
         let value = (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << (8 * UInt32($1)) }
+        return littleEndian ? value : value.byteSwapped
+    }
+
+    /// The caller checks that two bytes are there.
+    private static func read16(_ bytes: [UInt8], _ offset: Int, littleEndian: Bool) -> UInt16 {
+        let value = UInt16(bytes[offset]) | UInt16(bytes[offset + 1]) << 8
         return littleEndian ? value : value.byteSwapped
     }
 }

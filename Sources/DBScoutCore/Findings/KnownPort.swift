@@ -14,11 +14,14 @@ public struct KnownPort: Hashable, Sendable {
         KnownPort(port: 5258, wire: .mysql),  // GBase 8a
         KnownPort(port: 1433, wire: .tds),  // SQL Server
         KnownPort(port: 1521, wire: .tns),  // Oracle
+        KnownPort(port: 1522, wire: .tns),  // Oracle, a second listener
+        KnownPort(port: 2484, wire: .tns),  // Oracle over TLS (TCPS)
         KnownPort(port: 27017, wire: .mongodb),  // MongoDB, DDS
         KnownPort(port: 5236, wire: .dameng),  // Dameng
         KnownPort(port: 2003, wire: .shentong),  // ShenTong
         KnownPort(port: 9088, wire: .informix),  // GBase 8s
         KnownPort(port: 6379, wire: .redis),  // Redis (reported, not registrable)
+        KnownPort(port: 50000, wire: .drda),  // Db2 (reported, not registrable)
     ]
 
     /// The protocol expected on `port`, if it is a well-known database port.
@@ -29,5 +32,5 @@ public struct KnownPort: Hashable, Sendable {
 
 /// The wire protocols dbscout knows how to start a conversation in.
 public enum WireProtocol: String, Hashable, Sendable, CaseIterable, Codable {
-    case postgres, mysql, redis, tds, tns, mongodb, dameng, shentong, informix
+    case postgres, mysql, redis, tds, tns, mongodb, drda, dameng, shentong, informix
 }

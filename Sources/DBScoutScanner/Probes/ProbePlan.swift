@@ -6,8 +6,11 @@ enum ProbePlan {
     /// The fallback order. Server-first MySQL needs only a short listen. Redis goes before the binary protocols
     /// because a Redis server waits for the end of a line that a binary request (TDS PRELOGIN, PostgreSQL
     /// SSLRequest) never sends, costing a full read timeout, while those servers reject Redis's text at once
-    /// (PostgreSQL reads it as an absurd startup length).
-    static let available: [any Probe] = [MySQLProbe(), RedisProbe(), TDSProbe(), PostgresProbe()]
+    /// (PostgreSQL reads it as an absurd startup length). MongoDB goes before TNS and DRDA, whose binary
+    /// headers a MongoDB server reads as a huge message length and waits for.
+    static let available: [any Probe] = [
+        MySQLProbe(), RedisProbe(), TDSProbe(), PostgresProbe(), MongoDBProbe(), TNSProbe(), DRDAProbe(),
+    ]
 
     /// The ALPN protocols to offer on a TLS-first retry: the port's protocol's own name where it has one.
     static func alpn(for port: UInt16) -> [String] {
