@@ -164,7 +164,7 @@ public struct PcapTrace: Sendable {
         case 0, 108: ipStart = 4  // BSD loopback
         case 113: ipStart = 16  // Linux cooked
         case 276: ipStart = 20  // Linux cooked v2
-        case 101, 12: ipStart = 0  // raw IP
+        case 101, 12, 228: ipStart = 0  // raw IP, raw IPv4
         default: return nil
         }
         guard frame.count > ipStart + 20, frame[ipStart] >> 4 == 4, frame[ipStart + 9] == 6 else { return nil }

@@ -19,7 +19,7 @@ public enum MySQLClassifier {
 
     private static func classify(_ greeting: MySQLHandshake, at endpoint: Endpoint) -> Finding {
         let raw = greeting.serverVersion
-        let variant = MySQLVersionString(raw, mariaDBCapabilities: greeting.mariaDBCapabilities != nil)
+        let variant = MySQLVersionString(raw, mariaDBCapabilities: (greeting.mariaDBCapabilities ?? 0) != 0)
         var finding = Finding(
             endpoint: endpoint,
             product: variant.product,
@@ -31,7 +31,7 @@ public enum MySQLClassifier {
             Evidence("mysql.greeting.capabilities", "0x" + String(greeting.capabilities, radix: 16)),
         ]
         finding.evidence += variant.evidence
-        if let extended = greeting.mariaDBCapabilities {
+        if let extended = greeting.mariaDBCapabilities, extended != 0 {
             finding.evidence.append(Evidence("mysql.greeting.mariadb_capabilities", "0x" + String(extended, radix: 16)))
         }
         if let id = greeting.collationID {

@@ -30,7 +30,7 @@ struct MySQLVersionString {
         } else if let range = raw.firstRange(of: ".mysql_aurora.") {
             let aurora = String(raw[range.upperBound...])
             self.init(.aurora, MySQLVersionString.leadingVersion(raw), [Evidence("mysql.aurora.version", aurora)])
-        } else if lower.contains("mariadb") || mariaDBCapabilities {
+        } else if lower.contains("mariadb") || (mariaDBCapabilities && MySQLVersionString.major(raw) >= 10) {
             let stated = raw.hasPrefix(MySQLVersionString.replicationVersionHack) ? String(raw.dropFirst(6)) : raw
             self.init(.mariadb, MySQLVersionString.leadingVersion(stated), [])
         } else if let build = MySQLVersionString.perconaBuild(raw) {
@@ -63,6 +63,12 @@ struct MySQLVersionString {
             parts.dropFirst(2).allSatisfy({ $0 == "log" || $0 == "debug" })
         else { return nil }
         return String(parts[1])
+    }
+
+    /// MySQL went from 5.7 to 8.0; only MariaDB has majors 10 and 11, which tells its extended capability flags
+    /// (set in reserved bytes that MySQL 5.0 also leaves zero with bit 0 clear) apart from an old MySQL's.
+    private static func major(_ raw: String) -> Int {
+        Int(raw.prefix { $0.isASCII && $0.isNumber }) ?? 0
     }
 
     /// `10.11.19` from `10.11.19-MariaDB-0+deb12u1`, `8.0.35` from `8.0.35`; `nil` without major.minor.

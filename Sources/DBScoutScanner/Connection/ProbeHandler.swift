@@ -44,7 +44,7 @@ final class ProbeHandler: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         closed = true
         context.close(promise: nil)
-        finish(.peerClosed)
+        finish(.reset)
         finishHandshake(.failure(error))
     }
 
@@ -110,7 +110,14 @@ final class ProbeHandler: ChannelInboundHandler {
 /// What a read returned: every byte received so far on the connection, and why the read ended.
 struct ProbeRead: Sendable {
     enum Ending: Sendable, Equatable {
-        case complete, timedOut, peerClosed, byteCapReached
+        case complete, timedOut, byteCapReached
+        /// The peer closed in an orderly way.
+        case peerClosed
+        /// The connection failed, typically a reset; the kernel may have dropped data not yet read.
+        case reset
+
+        /// Either way, the peer is gone.
+        var peerGone: Bool { self == .peerClosed || self == .reset }
     }
 
     let bytes: ByteBuffer

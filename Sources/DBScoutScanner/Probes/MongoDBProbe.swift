@@ -51,7 +51,7 @@ struct MongoDBProbe: Probe {
             (reply, ending) = try await ask(command, over: transport, id: RequestID.retry, on: connection, context)
         }
         guard let handshake = reply.value?.document else {
-            if case .needMoreData = reply, ending == .peerClosed, transport == .opMsg { return .hungUp }
+            if case .needMoreData = reply, ending.peerGone, transport == .opMsg { return .hungUp }
             return .notMongoDB
         }
         var observation = MongoDBObservation(handshakeCommand: command, transport: transport, handshake: handshake)

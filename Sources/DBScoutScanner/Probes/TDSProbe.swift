@@ -54,7 +54,7 @@ struct TDSProbe: Probe {
     /// How the peer refused a clear PRELOGIN without a word of TDS, if it did.
     private func hangUp(_ read: ProbeRead) -> String? {
         let bytes = read.bytes
-        if bytes.readableBytes == 0 { return read.ending == .peerClosed ? "connection closed or reset" : nil }
+        if bytes.readableBytes == 0 { return read.ending.peerGone ? "connection closed or reset" : nil }
         // A TLS record header: alert content type (21), then major version 3.
         let isTLSAlert =
             bytes.getInteger(at: bytes.readerIndex, as: UInt8.self) == 0x15
