@@ -42,8 +42,9 @@ public final class TLSDecoy: Sendable {
         self.directory = directory
     }
 
+    /// Stops the server with SIGKILL: `openssl s_server` can sit out a SIGTERM while it waits in accept.
     public func stop() {
-        if process.isRunning { process.terminate() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(at: directory)
     }
 

@@ -68,6 +68,7 @@ private struct ScanDocument: Encodable {
 
     let scan: Scan
     let findings: [FindingDocument]
+    let unidentified: [String]
     let registration: Registration
 
     init(_ report: ScanReport) {
@@ -82,6 +83,7 @@ private struct ScanDocument: Encodable {
             identified: report.progress.identified
         )
         findings = report.records.map(FindingDocument.init)
+        unidentified = report.unidentified.map(\.description)
         switch report.registration {
         case .notConfigured:
             registration = Registration(status: "not_configured")

@@ -15,6 +15,9 @@ extension ScanReport {
         text +=
             "\nScanned \(progress.done) endpoints in \(seconds) s: \(progress.open) open, "
             + "\(progress.identified) identified.\n"
+        if !unidentified.isEmpty {
+            text += "Open but not identified: " + unidentified.map(\.description).joined(separator: ", ") + "\n"
+        }
         text += registrationText()
         for record in records where record.registration.status == .failed {
             text += "  \(record.endpoint): \(record.registration.lastError ?? "rejected")\n"

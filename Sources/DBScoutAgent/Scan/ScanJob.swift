@@ -29,8 +29,8 @@ public struct ScanJob: Sendable {
         let collector = FindingCollector(inventory: dryRun ? nil : inventory, total: scope.endpointCount)
         logger.info("scan starting", metadata: ["endpoints": "\(scope.endpointCount)", "ports": "\(scope.ports)"])
         let scanner = Scanner(options: settings.scan, logger: logger)
-        await scanner.scan(scope.endpoints, total: scope.endpointCount) { _, outcome, counts in
-            await collector.add(outcome, counts)
+        await scanner.scan(scope.endpoints, total: scope.endpointCount) { endpoint, outcome, counts in
+            await collector.add(endpoint, outcome, counts)
             progress(counts)
         }
         try await collector.throwIfFailed()
@@ -46,6 +46,7 @@ public struct ScanJob: Sendable {
         }
         return ScanReport(
             records: records,
+            unidentified: await collector.unidentified.sorted(),
             progress: await collector.latest,
             startedAt: startedAt,
             duration: ContinuousClock.now - clock,
@@ -123,6 +124,7 @@ public struct ScanJob: Sendable {
 private actor FindingCollector {
     private let inventory: (any Inventory)?
     private(set) var findings: [Finding] = []
+    private(set) var unidentified: [Endpoint] = []
     private(set) var latest: ScanProgress
     private var failure: (any Error)?
 
@@ -131,8 +133,9 @@ private actor FindingCollector {
         latest = ScanProgress(total: total)
     }
 
-    func add(_ outcome: EndpointOutcome, _ counts: ScanProgress) async {
+    func add(_ endpoint: Endpoint, _ outcome: EndpointOutcome, _ counts: ScanProgress) async {
         if counts.done > latest.done { latest = counts }
+        if case .unidentified = outcome { unidentified.append(endpoint) }
         guard case .identified(let finding) = outcome else { return }
         findings.append(finding)
         guard let inventory else { return }

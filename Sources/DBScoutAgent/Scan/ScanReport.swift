@@ -8,6 +8,8 @@ import Foundation
 public struct ScanReport: Sendable {
     /// This run's findings, with their inventory and registration state, ordered by endpoint.
     public var records: [InventoryRecord]
+    /// Open ports where no probe recognised a database, for the operator to look at.
+    public var unidentified: [Endpoint]
     public var progress: ScanProgress
     public var startedAt: Date
     public var duration: Duration
