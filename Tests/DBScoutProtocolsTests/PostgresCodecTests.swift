@@ -14,6 +14,22 @@ struct PostgresCodecTests {
         #expect(Array(buffer: PostgresStartupMessage.unsupportedProtocolProbe.encode()) == [0, 0, 0, 9, 0, 4, 0, 0, 0])
     }
 
+    @Test func gssencAnswersTellTwelveAndLaterFromOlder() throws {
+        #expect(Array(buffer: PostgresGSSENCRequest.encode()) == [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x30])
+        #expect(PostgresGSSENCResponse.decode(ByteBuffer(string: "G")).value == .willingToNegotiate)
+        #expect(PostgresGSSENCResponse.decode(ByteBuffer(string: "N")).value?.understood == true)
+        let old = PostgresErrorResponse(fields: fields(file: "postmaster.c", line: "2065", range: "2.0 to 3.0"))
+        let estimate = try #require(
+            PostgresVersionEstimate.estimate(
+                unsupportedProtocol: old,
+                noUser: nil,
+                range: .init(earliest: "2.0", latest: "3.0"),
+                gssenc: false
+            )
+        )
+        #expect(estimate.majors.allSatisfy { ["10", "11"].contains($0) })
+    }
+
     @Test func sslAnswerIsOneByte() {
         #expect(PostgresSSLResponse.decode(ByteBuffer(string: "N")).value == .notSupported)
         #expect(PostgresSSLResponse.decode(ByteBuffer(string: "S")).value == .willingToNegotiate)

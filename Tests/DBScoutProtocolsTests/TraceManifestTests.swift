@@ -78,6 +78,9 @@ struct TraceManifestTests {
         case "pg-ssl":
             let answer = try #require(PostgresSSLResponse.decode(bytes).value)
             return Result(facts: ["answer": answer == .willingToNegotiate ? "S" : "N"])
+        case "pg-gssenc":
+            let answer = try #require(PostgresGSSENCResponse.decode(bytes).value)
+            return Result(facts: ["answer": answer == .willingToNegotiate ? "G" : answer == .notSupported ? "N" : "E"])
         case "pg-reply":
             let reply = try #require(PostgresStartupReply.decode(bytes).value)
             var result = Result(

@@ -6,6 +6,8 @@ public struct PostgresObservation: Sendable, Hashable {
     public var sslResponse: PostgresSSLResponse?
     /// The reply to a startup with an unsupported protocol major (4.0); `nil` if the server hung up silently.
     public var unsupportedProtocolReply: PostgresStartupReply?
+    /// The answer to GSSENCRequest, which tells 12 and later from older releases.
+    public var gssencResponse: PostgresGSSENCResponse?
     /// The reply to a 3.9999 startup without a user name.
     public var noUserReply: PostgresStartupReply?
     /// The reply to a plain startup with a user, sent only when the server offers TLS, to learn whether it
@@ -15,11 +17,13 @@ public struct PostgresObservation: Sendable, Hashable {
     public init(
         sslResponse: PostgresSSLResponse? = nil,
         unsupportedProtocolReply: PostgresStartupReply? = nil,
+        gssencResponse: PostgresGSSENCResponse? = nil,
         noUserReply: PostgresStartupReply? = nil,
         plainAdmissionReply: PostgresStartupReply? = nil
     ) {
         self.sslResponse = sslResponse
         self.unsupportedProtocolReply = unsupportedProtocolReply
+        self.gssencResponse = gssencResponse
         self.noUserReply = noUserReply
         self.plainAdmissionReply = plainAdmissionReply
     }
@@ -49,7 +53,8 @@ public enum PostgresClassifier {
         } else if let estimate = PostgresVersionEstimate.estimate(
             unsupportedProtocol: observation.unsupportedProtocolError,
             noUser: observation.noUserError,
-            range: range
+            range: range,
+            gssenc: observation.gssencResponse?.understood
         ) {
             finding.version = estimate.summary
             let span = estimate.oldest == estimate.newest ? estimate.oldest : "\(estimate.oldest)-\(estimate.newest)"
@@ -66,6 +71,13 @@ public enum PostgresClassifier {
     private static func addEvidence(_ observation: PostgresObservation, to finding: inout Finding) {
         if let ssl = observation.sslResponse {
             finding.evidence.append(Evidence("postgres.ssl_response", ssl == .willingToNegotiate ? "S" : "N"))
+        }
+        switch observation.gssencResponse {
+        case .willingToNegotiate: finding.evidence.append(Evidence("postgres.gssenc_response", "G"))
+        case .notSupported: finding.evidence.append(Evidence("postgres.gssenc_response", "N"))
+        case .rejected(let error):
+            finding.evidence.append(Evidence("postgres.gssenc_response", "error \(error.sqlState ?? "")"))
+        case nil: break
         }
         let replies = [
             ("unsupported_protocol", observation.unsupportedProtocolReply),

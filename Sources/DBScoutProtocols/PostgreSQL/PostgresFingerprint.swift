@@ -60,10 +60,12 @@ extension PostgresVersionEstimate {
     ///   - unsupportedProtocol: the error to a startup with an unsupported protocol major, if the server sent one.
     ///   - noUser: the error to a startup without a user name, if the server sent one.
     ///   - range: the `A.0 to B.C` range the first error states, if it could be read.
+    ///   - gssenc: whether the server understood GSSENCRequest (12 and later), if it was asked.
     public static func estimate(
         unsupportedProtocol: PostgresErrorResponse?,
         noUser: PostgresErrorResponse?,
-        range: PostgresProtocolRange?
+        range: PostgresProtocolRange?,
+        gssenc: Bool? = nil
     ) -> Self? {
         let errors = [unsupportedProtocol, noUser].compactMap { $0 }
         guard let first = errors.first else { return nil }
@@ -71,7 +73,7 @@ extension PostgresVersionEstimate {
         let hasV = first.nonLocalizedSeverity != nil
         let lines = (unsupportedProtocol?.line.flatMap { Int($0) }, noUser?.line.flatMap { Int($0) })
         let plausible = PostgresFingerprint.releases.filter { release in
-            release.nonLocalizedSeverity == hasV
+            release.nonLocalizedSeverity == hasV && (gssenc.map { release.gssenc == $0 } ?? true)
                 && (range.map { release.protocolEarliest == $0.earliest && release.protocolLatest == $0.latest } ?? true)
         }
         guard !plausible.isEmpty else { return nil }

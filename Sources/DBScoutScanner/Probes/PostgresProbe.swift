@@ -6,7 +6,8 @@ import NIOCore
 ///
 /// 1. SSLRequest; after `S` the TLS handshake (the certificate is recorded), then, inside TLS or in the clear
 ///    after `N`, a startup with an unsupported protocol major, drawing the supported range and a source line.
-/// 2. A 3.9999 startup without a user, drawing NegotiateProtocolVersion and a second source line.
+/// 2. GSSENCRequest (understood from 12 on), then a 3.9999 startup without a user, drawing NegotiateProtocolVersion
+///    and a second source line; on a fresh connection when the server answered `G`.
 /// 3. Only when the server offers TLS: a plain startup with a user, to learn whether plain clients are refused.
 ///
 /// Each PostgreSQL connection that ends in an error leaves one FATAL line in the server log, so the probe stops
@@ -23,8 +24,16 @@ struct PostgresProbe: Probe {
         guard let ssl = first.ssl else { return nil }
         observation.sslResponse = ssl
         observation.unsupportedProtocolReply = first.reply
-        observation.noUserReply = try await context.withConnection(to: endpoint) { connection in
-            try await startup(.noUserProbe, on: connection, context: context)
+        let (gssenc, noUser) = try await context.withConnection(to: endpoint) { connection in
+            try await askGSSENCThenNoUser(on: connection, context: context)
+        }
+        observation.gssencResponse = gssenc
+        observation.noUserReply = noUser
+        if noUser == nil {
+            // After `G` the server expects GSSAPI, and an old server hangs up after rejecting the request.
+            observation.noUserReply = try await context.withConnection(to: endpoint) { connection in
+                try await startup(.noUserProbe, on: connection, context: context)
+            }
         }
         if ssl == .willingToNegotiate {
             observation.plainAdmissionReply = try await context.withConnection(to: endpoint) { connection in
@@ -63,6 +72,17 @@ struct PostgresProbe: Probe {
             }
         }
         return (ssl, try await startup(.unsupportedProtocolProbe, on: connection, context: context))
+    }
+
+    /// GSSENCRequest, then, after `N`, the no-user startup on the same connection.
+    private func askGSSENCThenNoUser(on connection: ProbeConnection, context: ProbeContext) async throws
+        -> (PostgresGSSENCResponse?, PostgresStartupReply?)
+    {
+        await connection.send(PostgresGSSENCRequest.encode())
+        let answer = try await connection.read(timeout: context.readTimeout, decode: PostgresGSSENCResponse.decode).0
+            .value
+        guard answer == .notSupported else { return (answer, nil) }
+        return (answer, try await startup(.noUserProbe, on: connection, context: context))
     }
 
     private func startup(_ message: PostgresStartupMessage, on connection: ProbeConnection, context: ProbeContext)
