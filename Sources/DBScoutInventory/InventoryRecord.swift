@@ -26,6 +26,9 @@ public enum SubmissionOutcome: Sendable, Hashable {
     case retryLater(error: String)
     /// DBSS rejected the finding; do not retry until the finding changes.
     case rejected(error: String)
+    /// Not submitted: something the submission needs is unknown (say, the host OS); the record stays pending
+    /// with the reason, and no attempt is counted.
+    case waiting(reason: String)
 }
 
 /// The dedupe store: one record per endpoint, whatever the number of scans and agents.

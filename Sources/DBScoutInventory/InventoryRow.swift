@@ -9,7 +9,7 @@ struct InventoryRow {
     init(_ record: InventoryRecord) { self.record = record }
 
     static let columns = """
-        ip, port, product, dbss_type, version, charset, os, tls, evidence, first_seen, last_seen,
+        ip, port, product, dbss_type, version, charset, os, os_detail, tls, evidence, first_seen, last_seen,
         registration_status, dbss_id, last_error, attempts
         """
 
@@ -17,11 +17,11 @@ struct InventoryRow {
         let finding = record.finding
         let evidence = String(decoding: try JSONEncoder().encode(finding.evidence), as: UTF8.self)
         try db.execute(
-            sql: "INSERT OR REPLACE INTO findings (\(InventoryRow.columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            sql: "INSERT OR REPLACE INTO findings (\(InventoryRow.columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             arguments: [
                 finding.endpoint.address.description, Int(finding.endpoint.port), finding.product.rawValue,
                 finding.dbssType?.rawValue, finding.version, finding.charset?.rawValue, finding.os?.rawValue,
-                finding.tls.rawValue, evidence, record.firstSeen.timeIntervalSince1970,
+                finding.osDetail, finding.tls.rawValue, evidence, record.firstSeen.timeIntervalSince1970,
                 record.lastSeen.timeIntervalSince1970, record.registration.status.rawValue, record.registration.id,
                 record.registration.lastError, record.registration.attempts,
             ]
@@ -62,6 +62,7 @@ struct InventoryRow {
             version: row["version"],
             charset: (row["charset"] as String?).flatMap(DBSSCharset.init(rawValue:)),
             os: (row["os"] as String?).flatMap(HostOS.init(rawValue:)),
+            osDetail: row["os_detail"],
             tls: TLSSupport(rawValue: row["tls"]) ?? .unknown,
             evidence: (try? JSONDecoder().decode([Evidence].self, from: Data(evidenceText.utf8))) ?? [],
             observedAt: Date(timeIntervalSince1970: row["last_seen"])

@@ -25,6 +25,9 @@ enum InventorySchema {
             }
             try db.create(index: "findings_by_status", on: "findings", columns: ["registration_status"])
         }
+        migrator.registerMigration("v2-os-detail") { db in
+            try db.alter(table: "findings") { table in table.add(column: "os_detail", .text) }
+        }
         return migrator
     }
 }

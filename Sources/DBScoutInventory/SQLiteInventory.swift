@@ -53,6 +53,11 @@ public struct SQLiteInventory: Inventory {
     public func recordSubmission(_ outcome: SubmissionOutcome, for endpoint: Endpoint) async throws {
         try await database.write { db in
             guard var record = try InventoryRow.fetch(db, endpoint) else { return }
+            if case .waiting(let reason) = outcome {
+                record.registration.lastError = reason
+                try InventoryRow(record).save(db)
+                return
+            }
             record.registration.attempts += 1
             switch outcome {
             case .registered(let id):
@@ -65,6 +70,8 @@ public struct SQLiteInventory: Inventory {
             case .rejected(let error):
                 record.registration.status = .failed
                 record.registration.lastError = error
+            case .waiting:
+                break
             }
             try InventoryRow(record).save(db)
         }

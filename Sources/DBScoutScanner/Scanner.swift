@@ -24,10 +24,13 @@ public struct ScanProgress: Sendable, Hashable {
 public struct Scanner: Sendable {
     public let options: ScanOptions
     private let logger: Logger
+    private let localHost: LocalHost
 
-    public init(options: ScanOptions, logger: Logger) {
+    /// - Parameter localHost: the machine dbscout runs on; databases on its addresses take its OS.
+    public init(options: ScanOptions, logger: Logger, localHost: LocalHost = .current()) {
         self.options = options
         self.logger = logger
+        self.localHost = localHost
     }
 
     /// Probes every endpoint once, reporting each outcome as it is known.
@@ -66,6 +69,24 @@ public struct Scanner: Sendable {
     /// Tries the port's protocols in plan order until one identifies the service; when none does on an open
     /// port, tries again with TLS first, for services that accept nothing else.
     func probe(_ endpoint: Endpoint, limiter: RateLimiter) async -> EndpointOutcome {
+        switch await probeWithTLSFallback(endpoint, limiter: limiter) {
+        case .identified(var finding):
+            attributeLocalOS(&finding)
+            return .identified(finding)
+        case let other:
+            return other
+        }
+    }
+
+    /// A database on one of this host's own addresses runs on this host's OS, whatever its banners suggest.
+    private func attributeLocalOS(_ finding: inout Finding) {
+        guard localHost.contains(finding.endpoint.address), let os = localHost.os else { return }
+        finding.os = os
+        finding.osDetail = localHost.detail
+        finding.evidence.append(Evidence("os.local_host", localHost.detail))
+    }
+
+    private func probeWithTLSFallback(_ endpoint: Endpoint, limiter: RateLimiter) async -> EndpointOutcome {
         let plain = await runPlan(endpoint, limiter: limiter, tlsFirst: nil)
         guard case .unidentified = plain else { return plain }
         let alpn = ProbePlan.alpn(for: endpoint.port)

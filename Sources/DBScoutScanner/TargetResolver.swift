@@ -52,7 +52,7 @@ public enum TargetResolver {
         return found
     }
 
-    private static func ipAddress(_ socketAddress: UnsafeMutablePointer<sockaddr>?) -> IPAddress? {
+    static func ipAddress(_ socketAddress: UnsafeMutablePointer<sockaddr>?) -> IPAddress? {
         guard let socketAddress else { return nil }
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         switch Int32(socketAddress.pointee.sa_family) {

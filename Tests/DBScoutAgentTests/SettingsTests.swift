@@ -140,6 +140,20 @@ struct SettingsTests {
         }
     }
 
+    @Test func anUnknownHostOSWaitsUnlessTheConfigSaysOtherwise() throws {
+        let unknown = Finding(endpoint: Endpoint(address: IPAddress("10.0.0.9")!, port: 5432), product: .postgresql)
+        #expect(RegistrationPolicy().holdReason(for: unknown)?.contains("register_unknown_os") == true)
+        #expect(RegistrationPolicy(registerUnknownOS: true).holdReason(for: unknown) == nil)
+        let override = RegistrationOverride(match: .init(port: 5432), os: .windows64)
+        #expect(RegistrationPolicy(overrides: [override]).holdReason(for: unknown) == nil)
+        var known = unknown
+        known.os = .linux64
+        #expect(RegistrationPolicy().holdReason(for: known) == nil)
+        var flags = SettingsOverrides()
+        flags.configPath = try temporaryFile("registration:\n  register_unknown_os: true\n")
+        #expect(try AgentSettings.load(environment: [:], overrides: flags).registration.registerUnknownOS)
+    }
+
     @Test func theTokenFileIsReadAndTrimmed() throws {
         let path = try temporaryFile("  file-secret\n")
         var environment = dbssEnvironment

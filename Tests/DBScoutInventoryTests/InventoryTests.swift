@@ -47,6 +47,15 @@ struct InventoryTests {
         #expect(retried.registration.attempts == 2)
     }
 
+    @Test func waitingKeepsARecordPendingWithoutCountingAnAttempt() async throws {
+        let inventory = try SQLiteInventory()
+        try await inventory.record(postgres)
+        try await inventory.recordSubmission(.waiting(reason: "waiting for the host OS"), for: postgres.endpoint)
+        let record = try #require(try await inventory.pending().first)
+        #expect(record.registration.attempts == 0)
+        #expect(record.registration.lastError == "waiting for the host OS")
+    }
+
     @Test func recordsSurviveReopeningTheFile() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dbscout-inventory-\(UUID())")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -28,6 +28,15 @@ struct RealServerScanTests {
         return finding
     }
 
+    @Test func aDatabaseOnThisHostTakesThisHostsOS() async throws {
+        let finding = try await Self.finding(TestServers.postgresPlain)
+        #expect(finding.os == .linux64)
+        #expect(finding.osDetail?.hasPrefix("Linux ") == true)
+        #expect(finding.evidence.contains { $0.fact == "os.local_host" })
+        let across = try await Self.finding(TestServers.redisProtected)
+        #expect(!across.evidence.contains { $0.fact == "os.local_host" }, "10.231.0.2 lives in another namespace")
+    }
+
     @Test func postgresOnTheDefaultPort() async throws {
         let finding = try await Self.finding(TestServers.postgresPlain)
         #expect(finding.product == .postgresql)

@@ -39,6 +39,7 @@ extension RegistrationState {
     var label: String {
         switch status {
         case .registered: "registered \(id ?? "")"
+        case .pending where lastError?.hasPrefix("waiting") == true: "waiting (host OS unknown)"
         case .pending: lastError == nil ? "pending" : "pending (retry: last attempt failed)"
         case .failed: "FAILED"
         case .notRegistrable: "not a DBSS type"

@@ -42,11 +42,12 @@ private struct ScanDocument: Encodable {
         var registered = 0
         var rejected = 0
         var deferred = 0
+        var waiting = 0
         var stoppedBy: String?
         var requests: [Request] = []
 
         enum CodingKeys: String, CodingKey {
-            case status, registered, rejected, deferred, stoppedBy = "stopped_by", requests
+            case status, registered, rejected, deferred, waiting, stoppedBy = "stopped_by", requests
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -55,6 +56,7 @@ private struct ScanDocument: Encodable {
             try container.encode(registered, forKey: .registered)
             try container.encode(rejected, forKey: .rejected)
             try container.encode(deferred, forKey: .deferred)
+            try container.encode(waiting, forKey: .waiting)
             try container.encode(stoppedBy, forKey: .stoppedBy)
             try container.encode(requests, forKey: .requests)
         }
@@ -98,6 +100,7 @@ private struct ScanDocument: Encodable {
                 registered: summary.registered,
                 rejected: summary.rejected,
                 deferred: summary.deferred,
+                waiting: summary.waiting,
                 stoppedBy: summary.stoppedBy
             )
         }
@@ -111,7 +114,8 @@ struct FindingDocument: Encodable {
     init(_ record: InventoryRecord) { self.record = record }
 
     enum CodingKeys: String, CodingKey {
-        case ip, port, product, dbssType = "dbss_type", version, dbssVersion = "dbss_version", charset, os, tls
+        case ip, port, product, dbssType = "dbss_type", version, dbssVersion = "dbss_version", charset, os
+        case osDetail = "os_detail", tls
         case registration, firstSeen = "first_seen", lastSeen = "last_seen", evidence
     }
 
@@ -130,6 +134,7 @@ struct FindingDocument: Encodable {
         try container.encode(finding.dbssVersion, forKey: .dbssVersion)
         try container.encode(finding.charset?.rawValue, forKey: .charset)
         try container.encode(finding.os?.rawValue, forKey: .os)
+        try container.encode(finding.osDetail, forKey: .osDetail)
         try container.encode(finding.tls.rawValue, forKey: .tls)
         try container.encode(record.firstSeen, forKey: .firstSeen)
         try container.encode(record.lastSeen, forKey: .lastSeen)

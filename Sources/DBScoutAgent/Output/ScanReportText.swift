@@ -39,7 +39,7 @@ extension ScanReport {
         case .submitted(let summary):
             var text =
                 "Registration: \(summary.registered) registered, \(summary.rejected) rejected, "
-                + "\(summary.deferred) deferred.\n"
+                + "\(summary.deferred) deferred, \(summary.waiting) waiting for the host OS.\n"
             if let error = summary.stoppedBy {
                 text += "Registration stopped, the rest stay pending for the next run: \(error)\n"
             }

@@ -24,6 +24,11 @@ public struct Registrar: Sendable {
     public func registerPending() async throws -> RegistrationSummary {
         var summary = RegistrationSummary()
         for record in try await inventory.pending() {
+            if let reason = policy.holdReason(for: record.finding) {
+                try await inventory.recordSubmission(.waiting(reason: reason), for: record.endpoint)
+                summary.waiting += 1
+                continue
+            }
             guard let body = policy.database(for: record.finding) else { continue }
             let outcome = await submit(body)
             try await inventory.recordSubmission(outcome, for: record.endpoint)
@@ -37,6 +42,8 @@ public struct Registrar: Sendable {
                     "DBSS rejected the database",
                     metadata: ["endpoint": "\(record.endpoint)", "error": "\(error)"]
                 )
+            case .waiting:
+                summary.waiting += 1
             case .retryLater(let error):
                 summary.deferred += 1
                 summary.stoppedBy = error
@@ -72,6 +79,8 @@ public struct RegistrationSummary: Sendable, Hashable {
     public var rejected = 0
     /// Submissions that failed transiently and stay pending.
     public var deferred = 0
+    /// Findings held back because something the submission needs is unknown.
+    public var waiting = 0
     /// The error that stopped the pass early, if any.
     public var stoppedBy: String?
 

@@ -2,6 +2,16 @@ import DBSSClient
 import DBScoutCore
 
 extension RegistrationPolicy {
+    /// Why a registrable finding is held back, or `nil` when it can go: its host OS is unknown and neither an
+    /// override nor `register_unknown_os` says what to send.
+    public func holdReason(for finding: Finding) -> String? {
+        guard finding.os == nil, !registerUnknownOS,
+            !overrides.contains(where: { $0.os != nil && $0.match.matches(finding) })
+        else { return nil }
+        return "waiting for the host OS: set registration.register_unknown_os (sends \(defaultOS.rawValue)) "
+            + "or an override with os"
+    }
+
     /// The add-database body for a finding, or `nil` when it is not to be submitted: DBSS has no `type` for its
     /// product (and no override gives one), or an override says to skip it.
     ///

@@ -111,7 +111,7 @@ public struct ScanJob: Sendable {
         let path = settings.dbss?.addDatabasePath ?? "/v1/{project_id}/{instance_id}/audit/databases"
         let seen = Set(records.map(\.endpoint))
         let due = records.filter { $0.registration.status == .pending } + earlier.filter { !seen.contains($0.endpoint) }
-        return due.compactMap { record in
+        return due.filter { settings.registration.holdReason(for: $0.finding) == nil }.compactMap { record in
             settings.registration.database(for: record.finding).map {
                 PlannedRequest(method: "POST", path: path, body: $0)
             }

@@ -31,17 +31,22 @@ public struct RegistrationPolicy: Sendable, Hashable {
     public var unknownVersion: String
     /// Corrections for particular findings, applied in order (a later one wins).
     public var overrides: [RegistrationOverride]
+    /// Whether a finding whose host OS is unknown is registered with ``defaultOS``; by default it waits in the
+    /// inventory, visibly, until its OS is known or an override gives it.
+    public var registerUnknownOS: Bool
 
     public init(
         defaultOS: HostOS = .linux64,
         defaultCharset: DBSSCharset = .utf8,
         unknownVersion: String = "unknown",
-        overrides: [RegistrationOverride] = []
+        overrides: [RegistrationOverride] = [],
+        registerUnknownOS: Bool = false
     ) {
         self.defaultOS = defaultOS
         self.defaultCharset = defaultCharset
         self.unknownVersion = unknownVersion
         self.overrides = overrides
+        self.registerUnknownOS = registerUnknownOS
     }
 }
 

@@ -31,6 +31,7 @@ struct ConfigFile: Decodable, Sendable {
         var defaultOs: String?
         var defaultCharset: String?
         var unknownVersion: String?
+        var registerUnknownOs: Bool?
         var overrides: [Override]?
     }
 
@@ -62,7 +63,7 @@ struct ConfigFile: Decodable, Sendable {
             "max_rate", "connect_timeout_ms", "read_timeout_ms",
         ],
         "dbss": ["endpoint", "project_id", "instance_id", "api_version", "token", "token_file"],
-        "registration": ["default_os", "default_charset", "unknown_version", "overrides"],
+        "registration": ["default_os", "default_charset", "unknown_version", "register_unknown_os", "overrides"],
         "registration.overrides": [
             "endpoint", "ip", "port", "product", "type", "version", "os", "charset", "name", "instance_name", "skip",
         ],

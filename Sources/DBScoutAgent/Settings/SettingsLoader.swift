@@ -123,6 +123,7 @@ extension AgentSettings {
             policy.defaultCharset = charset
         }
         if let text = file?.unknownVersion, !text.isEmpty { policy.unknownVersion = text }
+        policy.registerUnknownOS = file?.registerUnknownOs ?? false
         policy.overrides = try (file?.overrides ?? []).enumerated().map(override)
         return policy
     }

@@ -10,6 +10,8 @@ public struct Finding: Hashable, Sendable {
     public var charset: DBSSCharset?
     /// The host operating system, when a handshake or banner gives it away.
     public var os: HostOS?
+    /// A person's description of the host OS where known, e.g. `Linux 6.1, Debian GNU/Linux 12 (bookworm)`.
+    public var osDetail: String?
     public var tls: TLSSupport
     /// Facts the identification rests on, in the order they were learnt.
     public var evidence: [Evidence]
@@ -22,6 +24,7 @@ public struct Finding: Hashable, Sendable {
         version: String? = nil,
         charset: DBSSCharset? = nil,
         os: HostOS? = nil,
+        osDetail: String? = nil,
         tls: TLSSupport = .unknown,
         evidence: [Evidence] = [],
         observedAt: Date = Date()
@@ -31,6 +34,7 @@ public struct Finding: Hashable, Sendable {
         self.version = version
         self.charset = charset
         self.os = os
+        self.osDetail = osDetail
         self.tls = tls
         self.evidence = evidence
         self.observedAt = observedAt
