@@ -45,6 +45,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        .target(
+            name: "DBScoutCapture",
+            dependencies: [
+                "DBScoutCore",
+                "DBScoutScanner",
+                "CPcap",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "DBScoutInventory",
             dependencies: [
@@ -77,6 +87,7 @@ let package = Package(
                 "DBScoutCore",
                 "DBScoutProtocols",
                 "DBScoutScanner",
+                "DBScoutCapture",
                 "DBScoutInventory",
                 "DBSSClient",
                 .product(name: "Logging", package: "swift-log"),
@@ -127,6 +138,10 @@ let package = Package(
         ),
         .testTarget(name: "DBScoutInventoryTests", dependencies: ["DBScoutInventory", "DBScoutCore"]),
         .testTarget(
+            name: "DBScoutCaptureTests",
+            dependencies: ["DBScoutCapture", "DBScoutCore", "DBScoutScanner", "DBScoutTestSupport"]
+        ),
+        .testTarget(
             name: "DBSSClientTests",
             dependencies: ["DBSSClient", "DBSSEmulator", "DBScoutCore"]
         ),
@@ -154,7 +169,7 @@ let package = Package(
 )
 
 // Our own targets get the strict settings; dependencies keep theirs.
-for target in package.targets {
+for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

@@ -1,5 +1,7 @@
 import DBScoutCore
+import DBScoutProtocols
 import Logging
+import NIOCore
 
 /// What happened at one endpoint.
 public enum EndpointOutcome: Sendable {
@@ -25,12 +27,22 @@ public struct Scanner: Sendable {
     public let options: ScanOptions
     private let logger: Logger
     private let localHost: LocalHost
+    private let synAcks: (any SYNACKSource)?
 
-    /// - Parameter localHost: the machine dbscout runs on; databases on its addresses take its OS.
-    public init(options: ScanOptions, logger: Logger, localHost: LocalHost = .current()) {
+    /// - Parameters:
+    ///   - localHost: the machine dbscout runs on; databases on its addresses take its OS.
+    ///   - synAcks: where the SYN-ACKs of the scanner's own connects can be looked up, for the servers' TCP/IP
+    ///     signatures; `nil` when they cannot be captured.
+    public init(
+        options: ScanOptions,
+        logger: Logger,
+        localHost: LocalHost = .current(),
+        synAcks: (any SYNACKSource)? = nil
+    ) {
         self.options = options
         self.logger = logger
         self.localHost = localHost
+        self.synAcks = synAcks
     }
 
     /// Probes every endpoint once, reporting each outcome as it is known.
@@ -78,6 +90,22 @@ public struct Scanner: Sendable {
         }
     }
 
+    /// The OS the server's SYN-ACK points to, as evidence, and as the finding's OS when nothing better (a banner,
+    /// the local host) says otherwise. A middlebox verdict is shown and never taken for the server's OS.
+    private func readTCPSignature(into finding: inout Finding, localPorts: [UInt16]) async {
+        guard let synAcks, let port = localPorts.first,
+            let headers = await synAcks.synAck(from: finding.endpoint, toLocalPort: port),
+            let signature = TCPSignature.decode(ByteBuffer(bytes: headers)).value
+        else { return }
+        let verdict = TCPOSClassifier.classify(signature)
+        finding.evidence += verdict.evidence
+        finding.evidence.append(Evidence("os.tcp.verdict", "\(verdict.label) (confidence \(verdict.confidence))"))
+        if finding.os == nil, let os = verdict.os, verdict.confidence >= 0.5 {
+            finding.os = os
+            finding.osDetail = verdict.label
+        }
+    }
+
     /// A database on one of this host's own addresses runs on this host's OS, whatever its banners suggest.
     private func attributeLocalOS(_ finding: inout Finding) {
         guard localHost.contains(finding.endpoint.address), let os = localHost.os else { return }
@@ -112,7 +140,8 @@ public struct Scanner: Sendable {
             )
             do {
                 if var finding = try await probe.identify(endpoint, context: context) {
-                    finding.evidence += context.tlsLog.all.flatMap(\.evidence)
+                    finding.evidence += context.log.tlsSessions.flatMap(\.evidence)
+                    await readTCPSignature(into: &finding, localPorts: context.log.localPorts)
                     logger.debug("identified", metadata: ["endpoint": "\(endpoint)", "product": "\(finding.product)"])
                     return .identified(finding)
                 }

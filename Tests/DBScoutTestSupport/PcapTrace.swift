@@ -14,6 +14,19 @@ public struct PcapTrace: Sendable {
 
     public let segments: [Segment]
 
+    /// One IPv4 packet that carries TCP, data or not (SYNs, SYN-ACKs and bare ACKs included), for tests that read
+    /// the IP and TCP headers themselves.
+    public struct TCPPacket: Sendable {
+        /// The frame's position in the file, counting from 1 as tcpdump and Wireshark do.
+        public let frameNumber: Int
+        /// The bytes from the start of the IPv4 header to the end of the IP packet (or of the frame, if the capture
+        /// cut it short), as libpcap hands them over after the link-layer header.
+        public let ipv4: [UInt8]
+    }
+
+    /// Every IPv4 TCP packet of the trace, in capture order.
+    public let tcpPackets: [TCPPacket]
+
     /// The folder of shared test data beside the project (`../shared/testdata`), if present.
     public static let sharedTestData: URL? = {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -35,6 +48,9 @@ public struct PcapTrace: Sendable {
             bytes.starts(with: PcapTrace.sectionHeaderType)
             ? try PcapTrace.pcapngFrames(bytes, name: name) : try PcapTrace.classicFrames(bytes, name: name)
         segments = frames.compactMap { PcapTrace.segment($0.bytes, linkType: $0.linkType) }
+        tcpPackets = frames.enumerated().compactMap { index, frame in
+            PcapTrace.tcpPacket(frame.bytes, linkType: frame.linkType, frameNumber: index + 1)
+        }
     }
 
     /// One captured link-layer frame and the link type it was captured on.
@@ -155,19 +171,37 @@ public struct PcapTrace: Sendable {
         segments.filter { $0.destinationPort == port }.flatMap(\.payload)
     }
 
-    private static func segment(_ frame: [UInt8], linkType: UInt32) -> Segment? {
-        let ipStart: Int
+    /// Where the IP header starts in a frame of `linkType`, or `nil` for link types this reader does not know.
+    private static func ipStart(_ frame: [UInt8], linkType: UInt32) -> Int? {
         switch linkType {
         case 1:  // Ethernet, possibly with one VLAN tag
             guard frame.count > 14 else { return nil }
-            ipStart = frame[12] == 0x81 && frame[13] == 0x00 ? 18 : 14
-        case 0, 108: ipStart = 4  // BSD loopback
-        case 113: ipStart = 16  // Linux cooked
-        case 276: ipStart = 20  // Linux cooked v2
-        case 101, 12, 228: ipStart = 0  // raw IP, raw IPv4
+            return frame[12] == 0x81 && frame[13] == 0x00 ? 18 : 14
+        case 0, 108: return 4  // BSD loopback
+        case 113: return 16  // Linux cooked
+        case 276: return 20  // Linux cooked v2
+        case 101, 12, 228: return 0  // raw IP, raw IPv4
         default: return nil
         }
-        guard frame.count > ipStart + 20, frame[ipStart] >> 4 == 4, frame[ipStart + 9] == 6 else { return nil }
+    }
+
+    /// The IPv4 packet in `frame` if it carries TCP. Its headers are left for the caller to check.
+    private static func tcpPacket(_ frame: [UInt8], linkType: UInt32, frameNumber: Int) -> TCPPacket? {
+        guard let ipStart = ipStart(frame, linkType: linkType), frame.count >= ipStart + 20,
+            frame[ipStart] >> 4 == 4, frame[ipStart + 9] == 6
+        else { return nil }
+        let totalLength = Int(frame[ipStart + 2]) << 8 | Int(frame[ipStart + 3])
+        // A zero total length (segmentation offload on the capturing host) leaves the frame's end as the bound;
+        // otherwise the total length cuts off Ethernet padding.
+        let end = totalLength == 0 ? frame.count : min(frame.count, ipStart + totalLength)
+        guard end > ipStart else { return nil }
+        return TCPPacket(frameNumber: frameNumber, ipv4: Array(frame[ipStart..<end]))
+    }
+
+    private static func segment(_ frame: [UInt8], linkType: UInt32) -> Segment? {
+        guard let ipStart = ipStart(frame, linkType: linkType), frame.count > ipStart + 20,
+            frame[ipStart] >> 4 == 4, frame[ipStart + 9] == 6
+        else { return nil }
         let ipLength = Int(frame[ipStart] & 0x0f) * 4
         let totalLength = Int(frame[ipStart + 2]) << 8 | Int(frame[ipStart + 3])
         let tcpStart = ipStart + ipLength

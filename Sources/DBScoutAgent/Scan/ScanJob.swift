@@ -1,4 +1,5 @@
 import DBSSClient
+import DBScoutCapture
 import DBScoutCore
 import DBScoutInventory
 import DBScoutScanner
@@ -28,11 +29,13 @@ public struct ScanJob: Sendable {
         let clock = ContinuousClock.now
         let collector = FindingCollector(inventory: dryRun ? nil : inventory, total: scope.endpointCount)
         logger.info("scan starting", metadata: ["endpoints": "\(scope.endpointCount)", "ports": "\(scope.ports)"])
-        let scanner = Scanner(options: settings.scan, logger: logger)
+        let synAcks = SYNACKCapture.start(logger: logger)
+        let scanner = Scanner(options: settings.scan, logger: logger, synAcks: synAcks)
         await scanner.scan(scope.endpoints, total: scope.endpointCount) { endpoint, outcome, counts in
             await collector.add(endpoint, outcome, counts)
             progress(counts)
         }
+        synAcks?.stop()
         try await collector.throwIfFailed()
         let findings = await collector.findings
         let registration: RegistrationReport

@@ -82,6 +82,12 @@ struct ProbeConnection: Sendable {
         }.get()
     }
 
+    /// Our side's port of the connection.
+    func localPort() async -> UInt16? {
+        let handler = self.handler
+        return try? await channel.eventLoop.submit { handler.value?.localPort }.get()
+    }
+
     func close() async {
         try? await channel.close()
     }

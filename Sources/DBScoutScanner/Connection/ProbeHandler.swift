@@ -11,11 +11,19 @@ final class ProbeHandler: ChannelInboundHandler {
     private var closed = false
     private var waiter: Waiter?
     private var handshake: (promise: EventLoopPromise<String?>, deadline: Scheduled<Void>)?
+    /// Our side's port, noted on activation: a server that speaks and hangs up at once can close the channel
+    /// before anyone asks it for its local address.
+    private(set) var localPort: UInt16?
 
     private struct Waiter {
         let promise: EventLoopPromise<ProbeRead>
         let isComplete: @Sendable (ByteBuffer) -> Bool
         let deadline: Scheduled<Void>
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        localPort = context.localAddress?.port.flatMap { UInt16(exactly: $0) }
+        context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

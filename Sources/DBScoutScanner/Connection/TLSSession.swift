@@ -64,10 +64,14 @@ enum TLSContexts {
     }
 }
 
-/// The TLS sessions seen while probing one endpoint, so the scanner can attach them to the finding.
-final class TLSLog: Sendable {
+/// What the connections of one probe revealed besides the protocol: TLS sessions, and the local ports they
+/// used, so the scanner can attach certificates and look up the server's SYN-ACK.
+final class ProbeLog: Sendable {
     private let sessions = Mutex<[TLSSession]>([])
+    private let ports = Mutex<[UInt16]>([])
 
     func record(_ session: TLSSession) { sessions.withLock { $0.append(session) } }
-    var all: [TLSSession] { sessions.withLock { $0 } }
+    func recordLocalPort(_ port: UInt16) { ports.withLock { $0.append(port) } }
+    var tlsSessions: [TLSSession] { sessions.withLock { $0 } }
+    var localPorts: [UInt16] { ports.withLock { $0 } }
 }

@@ -66,7 +66,7 @@ struct PostgresProbe: Probe {
         guard let ssl = answer.value else { return (nil, nil) }
         if ssl == .willingToNegotiate {
             do {
-                context.tlsLog.record(try await connection.startTLS(alpn: ["postgresql"], timeout: context.readTimeout))
+                context.log.record(try await connection.startTLS(alpn: ["postgresql"], timeout: context.readTimeout))
             } catch {
                 return (ssl, nil)
             }

@@ -28,8 +28,8 @@ struct ProbeContext: Sendable {
     let portIsHinted: Bool
     /// `nil` for plain connections; the ALPN protocols to offer when every connection starts with TLS.
     var tlsFirst: [String]? = nil
-    /// TLS sessions seen during the probe, for the finding's evidence.
-    var tlsLog = TLSLog()
+    /// TLS sessions and local ports seen during the probe, for the finding's evidence.
+    var log = ProbeLog()
 
     /// Connects (with TLS first when the context says so), runs `body`, and closes the connection.
     func withConnection<Result: Sendable>(
@@ -37,9 +37,10 @@ struct ProbeContext: Sendable {
         _ body: (ProbeConnection) async throws -> Result
     ) async throws -> Result {
         try await connector.withConnection(to: endpoint) { connection in
+            if let port = await connection.localPort() { log.recordLocalPort(port) }
             if let alpn = tlsFirst {
                 do {
-                    tlsLog.record(try await connection.startTLS(alpn: alpn, timeout: readTimeout))
+                    log.record(try await connection.startTLS(alpn: alpn, timeout: readTimeout))
                 } catch {
                     throw TLSHandshakeFailed()
                 }
