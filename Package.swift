@@ -126,7 +126,8 @@ let package = Package(
             dependencies: [
                 "DBScoutProtocols", "DBScoutCore", "DBScoutTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            exclude: ["Manifest"]
         ),
         .testTarget(
             name: "DBScoutScannerTests",

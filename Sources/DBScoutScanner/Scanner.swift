@@ -97,7 +97,8 @@ public struct Scanner: Sendable {
             let headers = await synAcks.synAck(from: finding.endpoint, toLocalPort: port),
             let signature = TCPSignature.decode(ByteBuffer(bytes: headers)).value
         else { return }
-        let verdict = TCPOSClassifier.classify(signature)
+        // Our SYN came from this host's Linux stack, which offers every option.
+        let verdict = TCPOSClassifier.classify(signature, offer: .all)
         finding.evidence += verdict.evidence
         finding.evidence.append(Evidence("os.tcp.verdict", "\(verdict.label) (confidence \(verdict.confidence))"))
         if finding.os == nil, let os = verdict.os, verdict.confidence >= 0.5 {

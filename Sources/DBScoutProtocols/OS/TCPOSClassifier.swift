@@ -26,7 +26,7 @@ public enum TCPOSClassifier {
     ) -> OSVerdict {
         var evidence = facts(packet, offer: offer)
         guard let role = packet.role else { return .unknown("neither a SYN nor a SYN-ACK", evidence: evidence) }
-        if let verdict = middlebox(packet, role: role, offer: offer, databasePort: databasePort, evidence: evidence) {
+        if let verdict = ruledOut(packet, role: role, offer: offer, databasePort: databasePort, evidence: evidence) {
             return verdict
         }
         let matches = OSSignatureTable.rows.filter {
@@ -72,8 +72,8 @@ public enum TCPOSClassifier {
         return evidence
     }
 
-    /// A middlebox or an uninformative packet, decided before any row is consulted.
-    private static func middlebox(
+    /// A middlebox, or a packet that shows nothing of its stack, decided before any row is consulted.
+    private static func ruledOut(
         _ packet: TCPSignature,
         role: TCPSignature.Role,
         offer: OptionOffer?,
