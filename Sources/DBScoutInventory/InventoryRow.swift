@@ -9,19 +9,21 @@ struct InventoryRow {
     init(_ record: InventoryRecord) { self.record = record }
 
     static let columns = """
-        ip, port, product, dbss_type, version, charset, os, os_detail, tls, evidence, first_seen, last_seen,
-        registration_status, dbss_id, last_error, attempts
+        ip, port, product, dbss_type, version, charset, os, os_detail, os_confidence, os_source, tls, evidence,
+        first_seen, last_seen, registration_status, dbss_id, last_error, attempts
         """
 
     func save(_ db: Database) throws {
         let finding = record.finding
         let evidence = String(decoding: try JSONEncoder().encode(finding.evidence), as: UTF8.self)
         try db.execute(
-            sql: "INSERT OR REPLACE INTO findings (\(InventoryRow.columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            sql:
+                "INSERT OR REPLACE INTO findings (\(InventoryRow.columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             arguments: [
                 finding.endpoint.address.description, Int(finding.endpoint.port), finding.product.rawValue,
                 finding.dbssType?.rawValue, finding.version, finding.charset?.rawValue, finding.os?.rawValue,
-                finding.osDetail, finding.tls.rawValue, evidence, record.firstSeen.timeIntervalSince1970,
+                finding.osDetail, finding.osConfidence, finding.osSource?.rawValue, finding.tls.rawValue, evidence,
+                record.firstSeen.timeIntervalSince1970,
                 record.lastSeen.timeIntervalSince1970, record.registration.status.rawValue, record.registration.id,
                 record.registration.lastError, record.registration.attempts,
             ]
@@ -63,6 +65,8 @@ struct InventoryRow {
             charset: (row["charset"] as String?).flatMap(DBSSCharset.init(rawValue:)),
             os: (row["os"] as String?).flatMap(HostOS.init(rawValue:)),
             osDetail: row["os_detail"],
+            osConfidence: row["os_confidence"],
+            osSource: (row["os_source"] as String?).flatMap(OSClaim.Source.init(rawValue:)),
             tls: TLSSupport(rawValue: row["tls"]) ?? .unknown,
             evidence: (try? JSONDecoder().decode([Evidence].self, from: Data(evidenceText.utf8))) ?? [],
             observedAt: Date(timeIntervalSince1970: row["last_seen"])

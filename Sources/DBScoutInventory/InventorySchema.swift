@@ -28,6 +28,12 @@ enum InventorySchema {
         migrator.registerMigration("v2-os-detail") { db in
             try db.alter(table: "findings") { table in table.add(column: "os_detail", .text) }
         }
+        migrator.registerMigration("v3-os-confidence") { db in
+            try db.alter(table: "findings") { table in
+                table.add(column: "os_confidence", .double)
+                table.add(column: "os_source", .text)
+            }
+        }
         return migrator
     }
 }

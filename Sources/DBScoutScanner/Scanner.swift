@@ -82,52 +82,56 @@ public struct Scanner: Sendable {
     /// port, tries again with TLS first, for services that accept nothing else.
     func probe(_ endpoint: Endpoint, limiter: RateLimiter) async -> EndpointOutcome {
         switch await probeWithTLSFallback(endpoint, limiter: limiter) {
-        case .identified(var finding):
-            attributeLocalOS(&finding)
+        case .closed: return .closed
+        case .unidentified: return .unidentified
+        case .identified(var finding, let localPorts):
+            let tcp = await tcpSignatureClaim(for: &finding, localPorts: localPorts)
+            finding.settleOS(with: localOSClaims(for: &finding) + (tcp.map { [$0] } ?? []))
             return .identified(finding)
-        case let other:
-            return other
         }
     }
 
-    /// The OS the server's SYN-ACK points to, as evidence, and as the finding's OS when nothing better (a banner,
-    /// the local host) says otherwise. A middlebox verdict is shown and never taken for the server's OS.
-    private func readTCPSignature(into finding: inout Finding, localPorts: [UInt16]) async {
+    /// What one pass over the plan found, with the local ports of the identifying probe's connections.
+    private enum PlanOutcome {
+        case closed, unidentified
+        case identified(Finding, localPorts: [UInt16])
+    }
+
+    /// The OS the server's SYN-ACK points to, as evidence and as a claim for the OS verdict. A middlebox verdict
+    /// is shown and never taken for the server's OS.
+    private func tcpSignatureClaim(for finding: inout Finding, localPorts: [UInt16]) async -> OSClaim? {
         guard let synAcks, let port = localPorts.first,
             let headers = await synAcks.synAck(from: finding.endpoint, toLocalPort: port),
             let signature = TCPSignature.decode(ByteBuffer(bytes: headers)).value
-        else { return }
+        else { return nil }
         // Our SYN came from this host's Linux stack, which offers every option.
         let verdict = TCPOSClassifier.classify(signature, offer: .all)
         finding.evidence += verdict.evidence
         finding.evidence.append(Evidence("os.tcp.verdict", "\(verdict.label) (confidence \(verdict.confidence))"))
-        if finding.os == nil, let os = verdict.os, verdict.confidence >= 0.5 {
-            finding.os = os
-            finding.osDetail = verdict.label
+        return verdict.os.map {
+            OSClaim(os: $0, detail: verdict.label, confidence: verdict.confidence, source: .tcpSignature)
         }
     }
 
     /// A database on one of this host's own addresses runs on this host's OS, whatever its banners suggest.
-    private func attributeLocalOS(_ finding: inout Finding) {
-        guard localHost.contains(finding.endpoint.address), let os = localHost.os else { return }
-        finding.os = os
-        finding.osDetail = localHost.detail
+    private func localOSClaims(for finding: inout Finding) -> [OSClaim] {
+        guard localHost.contains(finding.endpoint.address), let os = localHost.os else { return [] }
         finding.evidence.append(Evidence("os.local_host", localHost.detail))
+        return [OSClaim(os: os, detail: localHost.detail, confidence: 1, source: .localHost)]
     }
 
-    private func probeWithTLSFallback(_ endpoint: Endpoint, limiter: RateLimiter) async -> EndpointOutcome {
+    private func probeWithTLSFallback(_ endpoint: Endpoint, limiter: RateLimiter) async -> PlanOutcome {
         let plain = await runPlan(endpoint, limiter: limiter, tlsFirst: nil)
         guard case .unidentified = plain else { return plain }
         let alpn = ProbePlan.alpn(for: endpoint.port)
-        guard case .identified(var finding) = await runPlan(endpoint, limiter: limiter, tlsFirst: alpn) else {
-            return .unidentified
-        }
+        guard case .identified(var finding, let ports) = await runPlan(endpoint, limiter: limiter, tlsFirst: alpn)
+        else { return .unidentified }
         finding.tls = .required
         finding.evidence.append(Evidence("tls.first", "only a connection that starts with TLS is answered"))
-        return .identified(finding)
+        return .identified(finding, localPorts: ports)
     }
 
-    private func runPlan(_ endpoint: Endpoint, limiter: RateLimiter, tlsFirst: [String]?) async -> EndpointOutcome {
+    private func runPlan(_ endpoint: Endpoint, limiter: RateLimiter, tlsFirst: [String]?) async -> PlanOutcome {
         var reachable = false
         for (probe, hinted) in ProbePlan.probes(for: endpoint.port) where tlsFirst == nil || probe.runsTLSFirst {
             if Task.isCancelled { break }
@@ -142,9 +146,8 @@ public struct Scanner: Sendable {
             do {
                 if var finding = try await probe.identify(endpoint, context: context) {
                     finding.evidence += context.log.tlsSessions.flatMap(\.evidence)
-                    await readTCPSignature(into: &finding, localPorts: context.log.localPorts)
                     logger.debug("identified", metadata: ["endpoint": "\(endpoint)", "product": "\(finding.product)"])
-                    return .identified(finding)
+                    return .identified(finding, localPorts: context.log.localPorts)
                 }
                 reachable = true
             } catch ProbeConnector.Failure.refused, ProbeConnector.Failure.timedOut {

@@ -63,6 +63,7 @@ struct SYNACKOSTests {
         defer { capture.stop() }
         let finding = try #require(await scan(endpoint, capture: capture))
         #expect(finding.os == .linux64)
+        #expect(finding.osSource == .tcpSignature)
         #expect(finding.evidence.contains { $0.fact == "os.tcp.verdict" && $0.value.hasPrefix("Linux") })
         #expect(!finding.evidence.contains { $0.fact == "os.local_host" })
     }

@@ -33,6 +33,8 @@ struct RealServerScanTests {
         #expect(finding.os == .linux64)
         #expect(finding.osDetail?.hasPrefix("Linux ") == true)
         #expect(finding.evidence.contains { $0.fact == "os.local_host" })
+        #expect(finding.osSource == .localHost)
+        #expect(finding.osConfidence == 1)
         let across = try await Self.finding(TestServers.redisProtected)
         #expect(!across.evidence.contains { $0.fact == "os.local_host" }, "10.231.0.2 lives in another namespace")
     }

@@ -115,7 +115,7 @@ struct FindingDocument: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case ip, port, product, dbssType = "dbss_type", version, dbssVersion = "dbss_version", charset, os
-        case osDetail = "os_detail", tls
+        case osDetail = "os_detail", osConfidence = "os_confidence", osSource = "os_source", tls
         case registration, firstSeen = "first_seen", lastSeen = "last_seen", evidence
     }
 
@@ -135,6 +135,8 @@ struct FindingDocument: Encodable {
         try container.encode(finding.charset?.rawValue, forKey: .charset)
         try container.encode(finding.os?.rawValue, forKey: .os)
         try container.encode(finding.osDetail, forKey: .osDetail)
+        try container.encode(finding.osConfidence, forKey: .osConfidence)
+        try container.encode(finding.osSource?.rawValue, forKey: .osSource)
         try container.encode(finding.tls.rawValue, forKey: .tls)
         try container.encode(record.firstSeen, forKey: .firstSeen)
         try container.encode(record.lastSeen, forKey: .lastSeen)

@@ -12,6 +12,9 @@ public struct Finding: Hashable, Sendable {
     public var os: HostOS?
     /// A person's description of the host OS where known, e.g. `Linux 6.1, Debian GNU/Linux 12 (bookworm)`.
     public var osDetail: String?
+    /// How far ``os`` can be trusted, 0...1, and where it came from.
+    public var osConfidence: Double?
+    public var osSource: OSClaim.Source?
     public var tls: TLSSupport
     /// Facts the identification rests on, in the order they were learnt.
     public var evidence: [Evidence]
@@ -25,6 +28,8 @@ public struct Finding: Hashable, Sendable {
         charset: DBSSCharset? = nil,
         os: HostOS? = nil,
         osDetail: String? = nil,
+        osConfidence: Double? = nil,
+        osSource: OSClaim.Source? = nil,
         tls: TLSSupport = .unknown,
         evidence: [Evidence] = [],
         observedAt: Date = Date()
@@ -35,9 +40,25 @@ public struct Finding: Hashable, Sendable {
         self.charset = charset
         self.os = os
         self.osDetail = osDetail
+        self.osConfidence = osConfidence
+        self.osSource = osSource
         self.tls = tls
         self.evidence = evidence
         self.observedAt = observedAt
+    }
+
+    /// Settles ``os`` from the claims of every source, keeping the banner's own claim (already in ``os``) in
+    /// the running.
+    public mutating func settleOS(with claims: [OSClaim]) {
+        let banner = os.map { OSClaim(os: $0, detail: osDetail ?? $0.rawValue, confidence: 0.85, source: .banner) }
+        let candidates = claims + (banner.map { [$0] } ?? [])
+        guard let (claim, conflicts) = OSClaim.fuse(candidates) else { return }
+        os = claim.os
+        osDetail = claim.detail
+        osConfidence = claim.confidence
+        osSource = claim.source
+        evidence.append(Evidence("os.verdict", "\(claim.os.rawValue) from \(claim.source.rawValue): \(claim.detail)"))
+        evidence += conflicts
     }
 
     /// The DBSS `type`, or `nil` when DBSS cannot audit the product.

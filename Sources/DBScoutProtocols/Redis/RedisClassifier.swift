@@ -16,6 +16,7 @@ public enum RedisClassifier {
                 if let value = fields[key] { finding.evidence.append(Evidence("redis.info.\(key)", value)) }
             }
             finding.os = fields["os"].flatMap(os(fromUname:))
+            finding.osDetail = finding.os == nil ? nil : fields["os"]
             return finding
         case .error(let message) where isRedisStateError(message):
             var finding = Finding(endpoint: endpoint, product: .redis)
