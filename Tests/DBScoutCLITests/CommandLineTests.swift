@@ -65,6 +65,35 @@ struct CommandLineTests {
         #expect(!(run.stderr + run.stdout).contains("cli-secret-777"))
     }
 
+    @Test(
+        .enabled(
+            if: TestServers.available && FileManager.default.fileExists(atPath: "/usr/bin/setpriv"),
+            "needs the test servers and setpriv"
+        )
+    )
+    func withoutRawSocketsTheScanSaysSoOnceAndCarriesOn() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = [
+            "--bounding-set=-net_raw", Self.binary.path, "scan", "127.0.0.2", "-p", "5432", "--format", "json",
+        ]
+        process.environment = ["DBSCOUT_STATE_DIR": state, "PATH": "/usr/bin:/bin"]
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(stderr.components(separatedBy: "no TCP/IP fingerprints").count == 2, "said once: \(stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: stdout) as? [String: Any])
+        let findings = try #require(document["findings"] as? [[String: Any]])
+        #expect(findings.first?["os"] as? String == "LINUX64")
+        #expect(findings.first?["os_source"] as? String == "local-host")
+    }
+
     @Test(.enabled(if: TestServers.available, "needs scripts/test-servers.sh up and DBSCOUT_TEST_SERVERS=1"))
     func jsonOutputHasTheDocumentedKeysAndNoSecrets() async throws {
         let token = "cli-json-token-31"
