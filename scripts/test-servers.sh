@@ -669,6 +669,10 @@ netns_up() {
     ip -n "$NETNS" addr replace "$NETNS_SRV_ADDR" dev "$NETNS_SRV_IF" &&
     ip -n "$NETNS" link set "$NETNS_SRV_IF" up; } ||
     die "could not configure $NETNS_HOST_IF/$NETNS_SRV_IF (try: $0 down)"
+  # The namespace's stack answers without TCP timestamps, so the tests see a real Linux SYN-ACK of each kind:
+  # with timestamps on loopback, without them across the veth.
+  ip netns exec "$NETNS" sysctl -qw net.ipv4.tcp_timestamps=0 ||
+    die "could not turn off TCP timestamps in $NETNS"
 }
 
 # netns_down: remove the veth pair and the namespace, unless something

@@ -57,8 +57,9 @@ struct SYNACKOSTests {
         return await found.value
     }
 
-    @Test(arguments: [TestServers.postgresPlain, TestServers.redisProtected])
-    func aLinuxServerIsLinuxByItsSYNACK(_ endpoint: Endpoint) async throws {
+    /// Loopback answers with TCP timestamps; the harness's namespace has them turned off.
+    @Test(arguments: [(TestServers.postgresPlain, true), (TestServers.redisProtected, false)])
+    func aLinuxServerIsLinuxByItsSYNACK(_ endpoint: Endpoint, timestamps: Bool) async throws {
         let capture = try #require(SYNACKCapture.start(logger: Logger(label: "test")))
         defer { capture.stop() }
         let finding = try #require(await scan(endpoint, capture: capture))
@@ -66,6 +67,8 @@ struct SYNACKOSTests {
         #expect(finding.osSource == .tcpSignature)
         #expect(finding.evidence.contains { $0.fact == "os.tcp.verdict" && $0.value.hasPrefix("Linux") })
         #expect(!finding.evidence.contains { $0.fact == "os.local_host" })
+        let options = finding.evidence.first { $0.fact == "os.tcp.options" }?.value ?? ""
+        #expect(options.contains("ts") == timestamps, "options \(options)")
     }
 }
 
