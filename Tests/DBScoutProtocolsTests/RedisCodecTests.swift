@@ -15,6 +15,8 @@ struct RedisCodecTests {
         #expect(finding.product == .redis)
         #expect(finding.version == "7.0.15")
         #expect(finding.os == .linux64)
+        #expect(finding.osDetail == "Linux 6.18.44-fc-v595 x86_64")
+        #expect(finding.osConfidence == 0.95)
         #expect(finding.dbssType == nil)
     }
 

@@ -117,14 +117,7 @@ struct MongoDBProbeTests {
         #expect(finding.evidence.contains(Evidence("mongodb.buildInfo.error.code", "13")))
     }
 
-    @Test(arguments: [
-        ("tarpit", DecoyServer.Behaviour.silent),
-        ("echo", .echo),
-        ("http", .reply(Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))),
-        ("random bytes", .reply((0..<64).map { UInt8(truncatingIfNeeded: $0 &* 73 &+ 11) })),
-        ("ssh banner", .greet(Array("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n".utf8))),
-        ("reset", .resetOnData),
-    ])
+    @Test(arguments: DecoyServer.commonDecoys)
     func decoysAreNotMongoDB(name: String, behaviour: DecoyServer.Behaviour) async throws {
         let decoy = try await DecoyServer.start(behaviour)
         defer { Task { await decoy.stop() } }

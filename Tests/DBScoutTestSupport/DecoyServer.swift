@@ -52,6 +52,18 @@ public final class DecoyServer: Sendable {
     }
 }
 
+extension DecoyServer {
+    /// Services that are not databases, which every probe must leave unidentified.
+    public static let commonDecoys: [(name: String, behaviour: Behaviour)] = [
+        ("tarpit", .silent),
+        ("echo", .echo),
+        ("http", .reply(Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))),
+        ("random bytes", .reply((0..<64).map { UInt8(truncatingIfNeeded: $0 &* 73 &+ 11) })),
+        ("ssh banner", .greet(Array("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n".utf8))),
+        ("reset", .resetOnData),
+    ]
+}
+
 private final class DecoyHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer

@@ -47,10 +47,14 @@ public struct Finding: Hashable, Sendable {
         self.observedAt = observedAt
     }
 
-    /// Settles ``os`` from the claims of every source, keeping the banner's own claim (already in ``os``) in
-    /// the running.
+    /// How far a banner's OS hint is trusted when its classifier gave no weight of its own.
+    public static let defaultBannerConfidence = 0.85
+
+    /// Settles ``os`` from the claims of every source, keeping the banner's own claim (already in ``os``, with
+    /// the weight its classifier gave in ``osConfidence``) in the running.
     public mutating func settleOS(with claims: [OSClaim]) {
-        let banner = os.map { OSClaim(os: $0, detail: osDetail ?? $0.rawValue, confidence: 0.85, source: .banner) }
+        let weight = osConfidence ?? Finding.defaultBannerConfidence
+        let banner = os.map { OSClaim(os: $0, detail: osDetail ?? $0.rawValue, confidence: weight, source: .banner) }
         let candidates = claims + (banner.map { [$0] } ?? [])
         guard let (claim, conflicts) = OSClaim.fuse(candidates) else { return }
         os = claim.os

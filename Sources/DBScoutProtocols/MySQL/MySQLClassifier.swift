@@ -45,7 +45,10 @@ public enum MySQLClassifier {
             finding.evidence.append(Evidence("mysql.greeting.auth_plugin", plugin))
         }
         if let hint = osHint(in: raw) {
+            // A distribution's package build names the distribution, but the server may run elsewhere (a
+            // container on another host's kernel is still Linux; a copied binary is rare).
             finding.os = .linux64
+            finding.osConfidence = 0.8
             finding.evidence.append(Evidence("os.hint", "version suffix '\(hint)' names a Linux distribution build"))
         }
         return finding

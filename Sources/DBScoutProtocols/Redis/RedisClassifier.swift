@@ -16,7 +16,11 @@ public enum RedisClassifier {
                 if let value = fields[key] { finding.evidence.append(Evidence("redis.info.\(key)", value)) }
             }
             finding.os = fields["os"].flatMap(os(fromUname:))
-            finding.osDetail = finding.os == nil ? nil : fields["os"]
+            if finding.os != nil {
+                // INFO's os is the server's own uname: as good as a banner gets.
+                finding.osDetail = fields["os"]
+                finding.osConfidence = 0.95
+            }
             return finding
         case .error(let message) where isRedisStateError(message):
             var finding = Finding(endpoint: endpoint, product: .redis)
