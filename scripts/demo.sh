@@ -21,7 +21,7 @@ url=$(sed -n 's/^dbss-emulator listening on //p' "$work/emulator.out")
 
 export DBSCOUT_STATE_DIR=$work/state DBSCOUT_DBSS_ENDPOINT=$url DBSCOUT_DBSS_PROJECT_ID=demo-project \
   DBSCOUT_DBSS_INSTANCE_ID=demo-instance DBSCOUT_DBSS_TOKEN=$token
-all_ports=5432,15432,25432,3306,13306,23306,33306,6379,16379
+all_ports=5432,15432,25432,3306,13306,23306,33306,6379,16379,6380,6432,9999
 
 echo "== 1. dry run over the default database ports: what would be registered"
 "$bin/dbscout" scan 127.0.0.0/24 --dry-run
@@ -36,6 +36,6 @@ echo "== 4. the inventory"
 "$bin/dbscout" inventory
 echo
 echo "== 5. what the DBSS emulator holds"
-curl -s "$url/_emulator/databases" | python3 -m json.tool | grep -E '"(ip|port|type|version)"' | paste - - - -
+python3 -c "import json, sys, urllib.request; [print(d[\"ip\"], d[\"port\"], d[\"type\"], d[\"version\"], d[\"os\"]) for d in json.load(urllib.request.urlopen(sys.argv[1]))]" "$url/_emulator/databases"
 echo
 echo "State kept in $work (inventory.sqlite under state/)."
