@@ -50,6 +50,7 @@ let package = Package(
             name: "DBScoutCapture",
             dependencies: [
                 "DBScoutCore",
+                "DBScoutProtocols",
                 "DBScoutScanner",
                 "CPcap",
                 .product(name: "Logging", package: "swift-log"),
@@ -140,7 +141,7 @@ let package = Package(
         .testTarget(name: "DBScoutInventoryTests", dependencies: ["DBScoutInventory", "DBScoutCore"]),
         .testTarget(
             name: "DBScoutCaptureTests",
-            dependencies: ["DBScoutCapture", "DBScoutCore", "DBScoutScanner", "DBScoutTestSupport"]
+            dependencies: ["DBScoutCapture", "DBScoutCore", "DBScoutProtocols", "DBScoutScanner", "DBScoutTestSupport"]
         ),
         .testTarget(
             name: "DBSSClientTests",

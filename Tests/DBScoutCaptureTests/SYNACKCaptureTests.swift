@@ -1,5 +1,6 @@
 import DBScoutCapture
 import DBScoutCore
+import DBScoutProtocols
 import DBScoutScanner
 import DBScoutTestSupport
 import Foundation

@@ -21,24 +21,19 @@ struct OSTraceManifestTests {
         var testDescription: String { "\(path) #\(frame) \(role) from \(sender)" }
     }
 
-    static let rows: [Row] = {
-        let manifest = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Manifest/syn-ack.tsv")
-        let text = (try? String(contentsOf: manifest, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
-            let columns = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard columns.count == 7, let frame = Int(columns[1]) else { return nil }
-            return Row(
-                path: columns[0],
-                frame: frame,
-                role: columns[2],
-                sender: columns[3],
-                expected: columns[4],
-                label: columns[5] == "-" ? nil : columns[5],
-                p0f: columns[6]
-            )
-        }
-    }()
+    static let rows: [Row] = ManifestTable.rows("Manifest/syn-ack.tsv", besides: #filePath, columns: 7).compactMap {
+        columns in
+        guard let frame = Int(columns[1]) else { return nil }
+        return Row(
+            path: columns[0],
+            frame: frame,
+            role: columns[2],
+            sender: columns[3],
+            expected: columns[4],
+            label: ManifestTable.value(columns[5]),
+            p0f: columns[6]
+        )
+    }
 
     @Test(arguments: rows)
     func verdict(_ row: Row) throws {

@@ -21,29 +21,23 @@ struct TraceManifestTests {
         var testDescription: String { "\(path) turn \(turn) (\(decoder))" }
     }
 
-    static let rows: [Row] = {
-        let manifest = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Manifest/traces.tsv")
-        let text = (try? String(contentsOf: manifest, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
-            let columns = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard columns.count == 7, let port = UInt16(columns[1]), let turn = Int(columns[2]) else { return nil }
-            let value = { (text: String) in text == "-" ? nil : text }
-            let fact = value(columns[6]).flatMap { text -> (String, String)? in
-                guard let equals = text.firstIndex(of: "=") else { return nil }
-                return (String(text[..<equals]), String(text[text.index(after: equals)...]))
-            }
-            return Row(
-                path: columns[0],
-                port: port,
-                turn: turn,
-                decoder: columns[3],
-                product: value(columns[4]),
-                version: value(columns[5]),
-                fact: fact
-            )
+    static let rows: [Row] = ManifestTable.rows("Manifest/traces.tsv", besides: #filePath, columns: 7).compactMap {
+        columns in
+        guard let port = UInt16(columns[1]), let turn = Int(columns[2]) else { return nil }
+        let fact = ManifestTable.value(columns[6]).flatMap { text -> (String, String)? in
+            guard let equals = text.firstIndex(of: "=") else { return nil }
+            return (String(text[..<equals]), String(text[text.index(after: equals)...]))
         }
-    }()
+        return Row(
+            path: columns[0],
+            port: port,
+            turn: turn,
+            decoder: columns[3],
+            product: ManifestTable.value(columns[4]),
+            version: ManifestTable.value(columns[5]),
+            fact: fact
+        )
+    }
 
     @Test func theManifestCoversTheTraces() {
         #expect(Self.rows.count >= 40)
