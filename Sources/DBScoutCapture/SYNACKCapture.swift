@@ -65,8 +65,9 @@ public final class SYNACKCapture: SYNACKSource {
 
     public func synAck(from endpoint: Endpoint, toLocalPort localPort: UInt16) async -> [UInt8]? {
         let key = Key(address: endpoint.address.description, port: endpoint.port, localPort: localPort)
-        // The capture thread may be a moment behind the connect that the SYN-ACK completed.
-        for _ in 0..<10 {
+        // The capture thread may be behind the connect that the SYN-ACK completed, more so on a loaded host;
+        // half a second is long next to a handshake and short next to a scan.
+        for _ in 0..<50 {
             if let headers = seen.withLock({ $0.entries[key] }) { return headers }
             try? await Task.sleep(for: .milliseconds(10))
         }
