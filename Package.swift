@@ -99,6 +99,7 @@ let package = Package(
             name: "dbscout",
             dependencies: [
                 "DBScoutAgent",
+                "DBScoutCapture",
                 "DBScoutCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -165,7 +166,11 @@ let package = Package(
         ),
         .testTarget(
             name: "DBScoutCLITests",
-            dependencies: ["dbscout", "DBSSEmulator", "DBScoutCore", "DBScoutTestSupport"]
+            dependencies: [
+                "dbscout", "DBSSEmulator", "DBScoutCore", "DBScoutTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
     ]
 )

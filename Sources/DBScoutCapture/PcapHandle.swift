@@ -38,6 +38,8 @@ final class PcapHandle {
 
     deinit { pcap_close(handle) }
 
+    fileprivate func breakLoop() { pcap_breakloop(handle) }
+
     /// The link-layer type (DLT_*) of the packets.
     var linkType: Int32 { pcap_datalink(handle) }
 
@@ -67,8 +69,9 @@ final class PcapHandle {
         }
     }
 
-    /// A way to stop this handle's read loop from another thread.
-    var breaker: PcapBreaker { PcapBreaker(handle: handle) }
+    /// A way to stop this handle's read loop from another thread. It keeps the handle open for as long as it
+    /// exists, so a late break never reaches a closed handle.
+    var breaker: PcapBreaker { PcapBreaker(owner: self) }
 
     private static func text(_ buffer: [CChar]) -> String {
         String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -101,7 +104,7 @@ public struct CaptureError: Error, Hashable, Sendable, CustomStringConvertible {
 /// is safe from any thread, and on Linux it wakes a read waiting in poll; nothing else of the handle is
 /// reachable through this type, which is why it may cross threads.
 struct PcapBreaker: @unchecked Sendable {
-    fileprivate let handle: OpaquePointer
+    fileprivate let owner: PcapHandle
 
-    func breakLoop() { pcap_breakloop(handle) }
+    func breakLoop() { owner.breakLoop() }
 }

@@ -22,6 +22,8 @@ public struct DBScoutError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidConfiguration = Code("invalid-configuration")
         /// The inventory store failed.
         public static let inventory = Code("inventory")
+        /// A capture file or interface cannot be read, or a capture filter is invalid.
+        public static let invalidCapture = Code("invalid-capture")
     }
 
     /// The kind of failure.

@@ -9,7 +9,7 @@ struct DBScoutCommand: AsyncParsableCommand {
         commandName: "dbscout",
         abstract: "Find the databases on a network and register each new one with Huawei Cloud DBSS.",
         version: "0.1.0",
-        subcommands: [ScanCommand.self, InventoryCommand.self],
+        subcommands: [ScanCommand.self, SniffCommand.self, InventoryCommand.self],
         defaultSubcommand: ScanCommand.self
     )
 

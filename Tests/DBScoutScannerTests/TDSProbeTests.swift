@@ -18,10 +18,15 @@ struct TDSProbeTests {
         )
     }
 
-    private func observe(_ behaviour: DecoyServer.Behaviour, hinted: Bool = true) async throws -> TDSProbeOutcome {
+    /// - Parameter readTimeout: long enough, where a decoy must react, for its reaction to arrive on a loaded machine.
+    private func observe(
+        _ behaviour: DecoyServer.Behaviour,
+        hinted: Bool = true,
+        readTimeout: Duration = .seconds(1)
+    ) async throws -> TDSProbeOutcome {
         let decoy = try await DecoyServer.start(behaviour)
         defer { Task { await decoy.stop() } }
-        return try await TDSProbe().observe(decoy.endpoint, context: context(hinted: hinted, readTimeout: .seconds(1)))
+        return try await TDSProbe().observe(decoy.endpoint, context: context(hinted: hinted, readTimeout: readTimeout))
     }
 
     private func replay(_ path: String, serverPort: UInt16) async throws -> Finding? {
@@ -91,7 +96,7 @@ struct TDSProbeTests {
     }
 
     @Test func resetAfterPreloginOnTheHintedPortPointsAtTLSFirst() async throws {
-        guard case .tlsFirstSuspected(let evidence) = try await observe(.resetOnData) else {
+        guard case .tlsFirstSuspected(let evidence) = try await observe(.resetOnData, readTimeout: .seconds(5)) else {
             Issue.record("a reset right after PRELOGIN on the TDS port must raise the TLS-first suspicion")
             return
         }
@@ -108,7 +113,8 @@ struct TDSProbeTests {
     @Test func tlsAlertAfterPreloginOnTheHintedPortPointsAtTLSFirst() async throws {
         guard
             case .tlsFirstSuspected(let evidence) = try await observe(
-                .reply([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28])
+                .reply([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]),
+                readTimeout: .seconds(5)
             )
         else {
             Issue.record("a TLS alert in reply to PRELOGIN on the TDS port must raise the TLS-first suspicion")

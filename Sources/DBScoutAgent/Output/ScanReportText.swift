@@ -12,9 +12,15 @@ extension ScanReport {
             format: "%.1f",
             Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         )
-        text +=
-            "\nScanned \(progress.done) endpoints in \(seconds) s: \(progress.open) open, "
-            + "\(progress.identified) identified.\n"
+        if let passive {
+            text +=
+                "\nRead \(passive.frames) frames (\(passive.skipped) not TCP or malformed), \(passive.flows) TCP "
+                + "flows in \(seconds) s: \(progress.identified) database servers.\n"
+        } else {
+            text +=
+                "\nScanned \(progress.done) endpoints in \(seconds) s: \(progress.open) open, "
+                + "\(progress.identified) identified.\n"
+        }
         if !unidentified.isEmpty {
             text += "Open but not identified: " + unidentified.map(\.description).joined(separator: ", ") + "\n"
         }

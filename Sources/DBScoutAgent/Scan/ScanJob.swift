@@ -24,7 +24,8 @@ public struct ScanJob: Sendable {
     /// - Throws: ``DBScoutError`` for a bad scope or settings (nothing was scanned) or an inventory failure.
     public func run(progress: @escaping @Sendable (ScanProgress) -> Void = { _ in }) async throws -> ScanReport {
         let scope = try await resolveScope()
-        let inventory = try openInventory()
+        let stage = RegistrationStage(settings: settings, dryRun: dryRun, logger: logger)
+        let inventory = try stage.openInventory()
         let startedAt = Date()
         let clock = ContinuousClock.now
         let collector = FindingCollector(inventory: dryRun ? nil : inventory, total: scope.endpointCount)
@@ -37,16 +38,7 @@ public struct ScanJob: Sendable {
         }
         synAcks?.stop()
         try await collector.throwIfFailed()
-        let findings = await collector.findings
-        let registration: RegistrationReport
-        let records: [InventoryRecord]
-        if dryRun {
-            records = try await merged(findings, into: inventory)
-            registration = .dryRun(plannedRequests(for: records, alsoPending: try await inventory.pending()))
-        } else {
-            registration = try await register(inventory)
-            records = try await stored(findings, in: inventory)
-        }
+        let (records, registration) = try await stage.conclude(await collector.findings, in: inventory)
         return ScanReport(
             records: records,
             unidentified: await collector.unidentified.sorted(),
@@ -71,54 +63,6 @@ public struct ScanJob: Sendable {
             allowLarge: settings.allowLargeScope,
             allowPublic: settings.allowPublic
         )
-    }
-
-    private func openInventory() throws -> any Inventory {
-        let directory = settings.stateDirectory
-        let file = directory.appendingPathComponent(SQLiteInventory.fileName).path
-        if dryRun, !FileManager.default.fileExists(atPath: file) { return try SQLiteInventory() }
-        return try SQLiteInventory(directory: directory)
-    }
-
-    private func register(_ inventory: any Inventory) async throws -> RegistrationReport {
-        guard let dbss = settings.dbss else { return .notConfigured }
-        return try await DBSSClient.withClient(configuration: dbss, logger: logger) { client in
-            let registrar = Registrar(
-                client: client,
-                inventory: inventory,
-                policy: settings.registration,
-                logger: logger
-            )
-            return .submitted(try await registrar.registerPending())
-        }
-    }
-
-    /// This run's findings as the inventory now holds them.
-    private func stored(_ findings: [Finding], in inventory: any Inventory) async throws -> [InventoryRecord] {
-        let found = Set(findings.map(\.endpoint))
-        return try await inventory.all().filter { found.contains($0.endpoint) }
-    }
-
-    /// This run's findings merged in memory with what the inventory holds, for a dry run that writes nothing.
-    private func merged(_ findings: [Finding], into inventory: any Inventory) async throws -> [InventoryRecord] {
-        let known = Dictionary(try await inventory.all().map { ($0.endpoint, $0) }, uniquingKeysWith: { a, _ in a })
-        return findings.map { InventoryRecord.merging($0, into: known[$0.endpoint]) }.sorted {
-            $0.endpoint < $1.endpoint
-        }
-    }
-
-    /// The requests a real run would send: this run's pending records, then those pending from earlier runs.
-    private func plannedRequests(for records: [InventoryRecord], alsoPending earlier: [InventoryRecord])
-        -> [PlannedRequest]
-    {
-        let path = settings.dbss?.addDatabasePath ?? "/v1/{project_id}/{instance_id}/audit/databases"
-        let seen = Set(records.map(\.endpoint))
-        let due = records.filter { $0.registration.status == .pending } + earlier.filter { !seen.contains($0.endpoint) }
-        return due.filter { settings.registration.holdReason(for: $0.finding) == nil }.compactMap { record in
-            settings.registration.database(for: record.finding).map {
-                PlannedRequest(method: "POST", path: path, body: $0)
-            }
-        }
     }
 }
 

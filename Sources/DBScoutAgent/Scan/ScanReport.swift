@@ -17,6 +17,8 @@ public struct ScanReport: Sendable {
     public var targets: [String]
     public var ports: PortSet
     public var registration: RegistrationReport
+    /// For a passive run: what was read.
+    public var passive: PassiveSummary? = nil
 
     /// 0 when everything due was done, 1 when registrations failed or were deferred.
     public var exitCode: Int32 {

@@ -1,0 +1,73 @@
+import DBSSClient
+import DBScoutCore
+import DBScoutInventory
+import Foundation
+import Logging
+
+/// What every job does with its findings once they are in: register them (or, in a dry run, plan what would be
+/// sent) and read back the records to report.
+struct RegistrationStage: Sendable {
+    let settings: AgentSettings
+    let dryRun: Bool
+    let logger: Logger
+
+    /// The records of `findings` and what the registration step did.
+    func conclude(_ findings: [Finding], in inventory: any Inventory) async throws
+        -> (records: [InventoryRecord], registration: RegistrationReport)
+    {
+        if dryRun {
+            let records = try await merged(findings, into: inventory)
+            return (records, .dryRun(plannedRequests(for: records, alsoPending: try await inventory.pending())))
+        }
+        let registration = try await register(inventory)
+        return (try await stored(findings, in: inventory), registration)
+    }
+
+    func openInventory() throws -> any Inventory {
+        let directory = settings.stateDirectory
+        let file = directory.appendingPathComponent(SQLiteInventory.fileName).path
+        if dryRun, !FileManager.default.fileExists(atPath: file) { return try SQLiteInventory() }
+        return try SQLiteInventory(directory: directory)
+    }
+
+    private func register(_ inventory: any Inventory) async throws -> RegistrationReport {
+        guard let dbss = settings.dbss else { return .notConfigured }
+        return try await DBSSClient.withClient(configuration: dbss, logger: logger) { client in
+            let registrar = Registrar(
+                client: client,
+                inventory: inventory,
+                policy: settings.registration,
+                logger: logger
+            )
+            return .submitted(try await registrar.registerPending())
+        }
+    }
+
+    /// This run's findings as the inventory now holds them.
+    private func stored(_ findings: [Finding], in inventory: any Inventory) async throws -> [InventoryRecord] {
+        let found = Set(findings.map(\.endpoint))
+        return try await inventory.all().filter { found.contains($0.endpoint) }
+    }
+
+    /// This run's findings merged in memory with what the inventory holds, for a dry run that writes nothing.
+    private func merged(_ findings: [Finding], into inventory: any Inventory) async throws -> [InventoryRecord] {
+        let known = Dictionary(try await inventory.all().map { ($0.endpoint, $0) }, uniquingKeysWith: { a, _ in a })
+        return findings.map { InventoryRecord.merging($0, into: known[$0.endpoint]) }.sorted {
+            $0.endpoint < $1.endpoint
+        }
+    }
+
+    /// The requests a real run would send: this run's pending records, then those pending from earlier runs.
+    private func plannedRequests(for records: [InventoryRecord], alsoPending earlier: [InventoryRecord])
+        -> [PlannedRequest]
+    {
+        let path = settings.dbss?.addDatabasePath ?? "/v1/{project_id}/{instance_id}/audit/databases"
+        let seen = Set(records.map(\.endpoint))
+        let due = records.filter { $0.registration.status == .pending } + earlier.filter { !seen.contains($0.endpoint) }
+        return due.filter { settings.registration.holdReason(for: $0.finding) == nil }.compactMap { record in
+            settings.registration.database(for: record.finding).map {
+                PlannedRequest(method: "POST", path: path, body: $0)
+            }
+        }
+    }
+}
