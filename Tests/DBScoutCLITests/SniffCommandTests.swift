@@ -57,9 +57,9 @@ struct SniffCommandTests {
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Clients that read the greeting and hang up, as a monitoring check would, through the first seconds of the
-        // capture window: the sniffer may take a moment to start on a loaded machine.
-        for _ in 0..<8 {
+        // Clients that read the greeting and hang up, as a monitoring check would, for as long as the sniffer runs:
+        // on a loaded machine it may take seconds to start its capture window. Bounded at about 18 s.
+        for _ in 0..<60 where process.isRunning {
             try await Task.sleep(for: .milliseconds(300))
             let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connect(host: server.address.description, port: Int(server.port)).get()
