@@ -1,4 +1,5 @@
 import DBScoutCore
+import DBScoutProtocols
 import DBScoutScanner
 import Foundation
 import Logging
@@ -84,9 +85,15 @@ public final class SYNACKCapture: SYNACKSource {
     private func run(_ handle: PcapHandle) {
         let linkType = handle.linkType
         while !stopping.withLock({ $0 }), let frame = handle.next() {
-            guard let packet = SYNACKHeaders(frame: frame, linkType: linkType) else { continue }
-            let address = packet.source.map(String.init).joined(separator: ".")
-            remember(Key(address: address, port: packet.sourcePort, localPort: packet.destinationPort), packet.headers)
+            guard let segment = PacketDecoder.decode(frame, linkType: linkType).segment,
+                segment.flags.isSuperset(of: [.syn, .ack]), !segment.flags.contains(.rst)
+            else { continue }
+            let key = Key(
+                address: segment.source.address.description,
+                port: segment.source.port,
+                localPort: segment.destination.port
+            )
+            remember(key, Array(segment.headers))
         }
     }
 
