@@ -21,6 +21,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        // Already in the graph through swift-certificates; AK/SK request signing needs SHA-256 and HMAC.
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        // The fleet inventory: many agents share one PostgreSQL database.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(name: "DBScoutCore"),
@@ -61,6 +65,8 @@ let package = Package(
             dependencies: [
                 "DBScoutCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -68,6 +74,8 @@ let package = Package(
             dependencies: [
                 "DBScoutCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -76,6 +84,7 @@ let package = Package(
         .target(
             name: "DBSSEmulator",
             dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -116,6 +125,7 @@ let package = Package(
         .target(
             name: "DBScoutTestSupport",
             dependencies: [
+                "DBScoutCapture",
                 "DBScoutCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -126,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "DBScoutProtocolsTests",
             dependencies: [
-                "DBScoutProtocols", "DBScoutCore", "DBScoutTestSupport",
+                "DBScoutProtocols", "DBScoutCapture", "DBScoutCore", "DBScoutTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             exclude: ["Manifest"]
@@ -139,14 +149,30 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "DBScoutInventoryTests", dependencies: ["DBScoutInventory", "DBScoutCore"]),
+        .testTarget(
+            name: "DBScoutInventoryTests",
+            dependencies: [
+                "DBScoutInventory", "DBScoutCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .testTarget(
             name: "DBScoutCaptureTests",
-            dependencies: ["DBScoutCapture", "DBScoutCore", "DBScoutProtocols", "DBScoutScanner", "DBScoutTestSupport"]
+            dependencies: ["DBScoutCapture", "DBScoutCore", "DBScoutProtocols", "DBScoutScanner", "DBScoutTestSupport"],
+            exclude: ["Manifest"]
         ),
         .testTarget(
             name: "DBSSClientTests",
-            dependencies: ["DBSSClient", "DBSSEmulator", "DBScoutCore"]
+            dependencies: [
+                "DBSSClient", "DBSSEmulator", "DBScoutCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            exclude: ["Vectors"]
         ),
         .testTarget(
             name: "DBSSEmulatorTests",

@@ -42,23 +42,43 @@ extension APIError {
         shape: .dbss
     )
 
-    /// 401 from API Gateway when no `X-Auth-Token` header (or an empty one) was sent.
-    static let tokenNotFound = APIError(
-        status: .unauthorized,
-        code: "APIGW.0301",
-        message: "Incorrect IAM authentication information: x-auth-token not found",
-        shape: .gateway
-    )
-
-    /// 401 from API Gateway for an IAM-issued token past its `expires_at`.
-    static func tokenExpired(expiresAt: String) -> APIError {
+    /// 401 `APIGW.0301` from API Gateway: IAM authentication (token or AK/SK) failed for `reason`.
+    /// The prefix and the reasons are those of the gateway's documented messages (dbss-api.md §4.1).
+    static func iamAuthentication(_ reason: String) -> APIError {
         APIError(
             status: .unauthorized,
             code: "APIGW.0301",
-            message: "Incorrect IAM authentication information: token expires, expires_at: \(expiresAt)",
+            message: "Incorrect IAM authentication information: \(reason)",
             shape: .gateway
         )
     }
+
+    /// 401 from API Gateway when neither an `X-Auth-Token` header (or only an empty one) nor an
+    /// AK/SK signature was sent.
+    static let tokenNotFound = iamAuthentication("x-auth-token not found")
+
+    /// 401 from API Gateway for an IAM-issued token past its `expires_at`.
+    static func tokenExpired(expiresAt: String) -> APIError {
+        iamAuthentication("token expires, expires_at: \(expiresAt)")
+    }
+
+    /// 403 `APIGW.0310` from API Gateway: an AK/SK request's `X-Project-Id` names a project other
+    /// than the emulated one (the gateway's "The project is unavailable." error).
+    static let projectUnavailable = APIError(
+        status: .forbidden,
+        code: "APIGW.0310",
+        message: "The project is unavailable.",
+        shape: .gateway
+    )
+
+    /// 404 `APIGW.0101` from API Gateway for a route of an API generation that is switched off: the
+    /// gateway's answer for an API that is not published.
+    static let apiNotPublished = APIError(
+        status: .notFound,
+        code: "APIGW.0101",
+        message: "The API does not exist or has not been published in the environment.",
+        shape: .gateway
+    )
 
     /// 401 `DBSS.10020100`: a token was sent but is not one the emulator knows.
     static let tokenInvalid = APIError(
@@ -126,14 +146,23 @@ extension APIError {
         shape: .gateway
     )
 
-    /// An injected failure, in the shape of the layer the route belongs to. A status outside
-    /// 100–599 (which no HTTP client could parse) becomes 500.
-    static func injected(status: Int, code: String, message: String?, shape: Shape) -> APIError {
-        APIError(
+    /// An injected failure, in the shape of the layer the route and the code belong to: Keystone on
+    /// the IAM route, API Gateway for an `APIGW.*` code, DBSS otherwise. A status outside 100–599
+    /// (which no HTTP client could parse) becomes 500.
+    static func injected(
+        status: Int,
+        code: String,
+        message: String?,
+        retryAfter: Int?,
+        isIAMRoute: Bool
+    ) -> APIError {
+        let shape: Shape = isIAMRoute ? .keystone : code.hasPrefix("APIGW.") ? .gateway : .dbss
+        return APIError(
             status: HTTPResponseStatus(statusCode: (100...599).contains(status) ? status : 500),
             code: code,
             message: message ?? documentedMessages[code] ?? "Injected fault",
-            shape: shape
+            shape: shape,
+            extraHeaders: retryAfter.map { [("Retry-After", String($0))] } ?? []
         )
     }
 
@@ -142,7 +171,7 @@ extension APIError {
         APIError(status: status, code: String(status.code), message: message, shape: .keystone)
     }
 
-    /// Texts of the documented DBSS error codes, used when a fault names a code but no message.
+    /// Texts of the documented error codes, used when a fault names a code but no message.
     private static let documentedMessages: [String: String] = [
         "DBSS.10000001": "Enter a valid request message",
         "DBSS.10020101": "Enter a valid request message",
@@ -153,5 +182,6 @@ extension APIError {
         "DBSS.10020100": "Failed to authenticate the token in the request",
         "DBSS.10021004": "ECS can not found the request page",
         "DBSS.11000000": "Internal system exception. Contact technical support engineers",
+        "APIGW.0308": "The throttling threshold has been reached: policy user over ratelimit",
     ]
 }

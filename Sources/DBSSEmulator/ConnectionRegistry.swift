@@ -27,6 +27,11 @@ final class ConnectionRegistry: Sendable {
         return accepted
     }
 
+    /// How many connections are open.
+    var count: Int {
+        connections.withLock { $0.open.count }
+    }
+
     /// Marks the registry shut down and returns the connections that were still open.
     func shutDown() -> [any Channel] {
         connections.withLock { connections in

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -109,6 +110,18 @@ public final class DBSSEmulator: Sendable {
         state.reset()
     }
 
+    /// Makes every token issued by the emulated IAM endpoint expire now, as if a day had passed: the
+    /// next DBSS request with one answers 401 `APIGW.0301` "token expires". Static tokens from the
+    /// configuration stay valid. Same as `POST /_emulator/expire-tokens`.
+    public func expireTokens() {
+        state.expireIssuedTokens(now: Date())
+    }
+
+    /// How many client connections are open right now (idle keep-alive ones included).
+    public func openConnectionCount() -> Int {
+        connections.count
+    }
+
     /// Every request served so far (admin routes excluded), oldest first.
     public func requestLog() -> [RecordedRequest] {
         state.requestLog()
@@ -141,9 +154,18 @@ public final class DBSSEmulator: Sendable {
         }
     }
 
-    /// The (current) list-instances path for this project.
+    /// The (current) list-instances path for this project, `/v1/{project}/audit/instances`.
     public var listInstancesPath: String {
-        "/v1/\(configuration.projectID)/audit/instances"
+        listInstancesPath(.v2)
+    }
+
+    /// The list-instances path of a generation: the old `/v1/{project}/dbss/audit/instances` for
+    /// `v1`, the current `/v1/{project}/audit/instances` (a replacement despite its `v1`) for `v2`.
+    public func listInstancesPath(_ version: DBSSAPIVersion) -> String {
+        switch version {
+        case .v1: "/v1/\(configuration.projectID)/dbss/audit/instances"
+        case .v2: "/v1/\(configuration.projectID)/audit/instances"
+        }
     }
 
     private static func bind(

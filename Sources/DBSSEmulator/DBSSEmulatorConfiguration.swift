@@ -2,7 +2,8 @@
 ///
 /// The emulator models exactly one project holding exactly one audit instance, which is what the
 /// agent talks to in production. Every value has a default so `DBSSEmulatorConfiguration()` gives a
-/// usable emulator for demos; tests usually set ``validTokens`` and sometimes ``iamUsers``.
+/// usable emulator for demos; tests usually set ``validTokens`` and sometimes ``iamUsers``,
+/// ``accessKeys`` or ``apiVersions``.
 public struct DBSSEmulatorConfiguration: Sendable {
     /// Address to listen on. Defaults to the loopback address `127.0.0.1`.
     public var host: String
@@ -23,6 +24,13 @@ public struct DBSSEmulatorConfiguration: Sendable {
     public var validTokens: Set<String>
     /// IAM users that may obtain a token from `POST /v3/auth/tokens` with the password method.
     public var iamUsers: [IAMUser]
+    /// Access keys accepted in `SDK-HMAC-SHA256` signatures, AK → SK. A DBSS request without
+    /// `X-Auth-Token` whose `Authorization` header names this algorithm is verified against them.
+    public var accessKeys: [String: String]
+    /// The API generations served. The routes of a generation left out answer 404 `APIGW.0101`, as
+    /// the gateway answers an API that is not published; `v1` also covers the old
+    /// `/v1/{project}/dbss/audit/instances` path, `v2` the current `/v1/{project}/audit/instances`.
+    public var apiVersions: Set<DBSSAPIVersion>
     /// How long an IAM-issued token stays valid; the real IAM issues tokens for 24 hours.
     public var tokenLifetime: Duration
     /// Maximum number of databases the audit instance accepts (`database_limit`); adding one more
@@ -48,6 +56,8 @@ public struct DBSSEmulatorConfiguration: Sendable {
         instanceName: String = "dbss-emulator",
         validTokens: Set<String> = [],
         iamUsers: [IAMUser] = [],
+        accessKeys: [String: String] = [:],
+        apiVersions: Set<DBSSAPIVersion> = [.v1, .v2],
         tokenLifetime: Duration = .seconds(24 * 60 * 60),
         databaseLimit: Int = 50,
         rejectDuplicates: Bool = false,
@@ -62,6 +72,8 @@ public struct DBSSEmulatorConfiguration: Sendable {
         self.instanceName = instanceName
         self.validTokens = validTokens
         self.iamUsers = iamUsers
+        self.accessKeys = accessKeys
+        self.apiVersions = apiVersions
         self.tokenLifetime = tokenLifetime
         self.databaseLimit = databaseLimit
         self.rejectDuplicates = rejectDuplicates
@@ -88,6 +100,12 @@ public struct DBSSEmulatorConfiguration: Sendable {
         }
         if tokenLifetime <= .zero {
             throw DBSSEmulatorError(.invalidConfiguration, "tokenLifetime must be positive")
+        }
+        if apiVersions.isEmpty {
+            throw DBSSEmulatorError(.invalidConfiguration, "apiVersions must name at least one generation")
+        }
+        if accessKeys.contains(where: { $0.key.isEmpty || $0.value.isEmpty }) {
+            throw DBSSEmulatorError(.invalidConfiguration, "access keys and secret keys must not be empty")
         }
     }
 }

@@ -1,5 +1,5 @@
 /// The API generation a request used: the deprecated v1 paths or their v2 replacements.
-public enum DBSSAPIVersion: String, Sendable, Hashable, Codable {
+public enum DBSSAPIVersion: String, Sendable, Hashable, Codable, CaseIterable {
     /// `/v1/{project_id}/{instance_id}/audit/databases` and the other v1 paths.
     case v1
     /// `/v2/{project_id}/audit/{instance_id}/databases` and the other v2 paths.

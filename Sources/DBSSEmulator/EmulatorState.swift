@@ -94,6 +94,15 @@ final class EmulatorState: Sendable {
         return token
     }
 
+    /// Makes every IAM-issued token expire at `now`; static tokens from the configuration stay valid.
+    func expireIssuedTokens(now: Date) {
+        storage.withLock { storage in
+            for (token, expiresAt) in storage.issuedTokens where expiresAt > now {
+                storage.issuedTokens[token] = now
+            }
+        }
+    }
+
     /// Classifies the `X-Auth-Token` header value.
     func checkToken(_ token: String?, now: Date) -> TokenStatus {
         guard let token, !token.isEmpty else { return .missing }

@@ -7,19 +7,26 @@
 public struct Fault: Sendable, Hashable {
     /// What happens to a request that consumes the fault.
     public enum Action: Sendable, Hashable {
-        /// Answer with this HTTP status and the DBSS error body
-        /// `{"error":{"error_code":…,"error_msg":…}}` (the Keystone error body on the IAM route).
-        /// `message` defaults to the documented text for known codes; a status outside 100–599
-        /// is answered as 500.
-        case fail(status: Int, errorCode: String, message: String?)
+        /// Answer with this HTTP status and an error body in the shape of the layer that would
+        /// answer: API Gateway's `{"error_code":…,"error_msg":…,"request_id":…}` for an `APIGW.*`
+        /// code, else DBSS's `{"error":{"error_code":…,"error_msg":…}}` (the Keystone error body on
+        /// the IAM route). `message` defaults to the documented text for known codes; a status
+        /// outside 100–599 is answered as 500. `retryAfter`, in seconds, adds a `Retry-After` header.
+        case fail(status: Int, errorCode: String, message: String?, retryAfter: Int?)
         /// Process the request normally, but hold the response back for this long. The request takes
         /// effect at once, like on a slow backend, so a client that times out and retries an add can
         /// create a duplicate record; that is exactly what such a test should detect. Delays are
-        /// capped at 10 minutes.
+        /// capped at 10 minutes. A client that hangs up meanwhile only cancels the answer.
         case delay(Duration)
         /// Close the connection without any response, as a crashing backend or a reset would.
         /// The request does not take effect.
         case closeConnection
+        /// Process the request normally (an add is stored), then close the connection without any
+        /// response: the uncertain outcome a client has to reconcile, e.g. by listing.
+        case dropAfterEffect
+        /// Expire every IAM-issued token, then process the request, which then meets its own
+        /// expired token (static tokens from the configuration stay valid).
+        case expireTokens
     }
 
     /// Which requests a fault applies to.
@@ -51,15 +58,24 @@ public struct Fault: Sendable, Hashable {
     }
 
     /// Fails the next `count` matching requests with `status` and `errorCode`
-    /// (by default 500 `DBSS.11000000`, the documented internal error).
+    /// (by default 500 `DBSS.11000000`, the documented internal error), with a `Retry-After`
+    /// header of `retryAfter` seconds when given.
     public static func failure(
         status: Int = 500,
         errorCode: String = "DBSS.11000000",
         message: String? = nil,
+        retryAfter: Int? = nil,
         count: Int = 1,
         target: Target = .allDBSSRoutes
     ) -> Fault {
-        Fault(count: count, action: .fail(status: status, errorCode: errorCode, message: message), target: target)
+        let action = Action.fail(status: status, errorCode: errorCode, message: message, retryAfter: retryAfter)
+        return Fault(count: count, action: action, target: target)
+    }
+
+    /// Throttles the next `count` matching requests as API Gateway does: 429 `APIGW.0308`, with a
+    /// `Retry-After` header of `retryAfter` seconds when given.
+    public static func throttled(retryAfter: Int? = 1, count: Int = 1, target: Target = .allDBSSRoutes) -> Fault {
+        failure(status: 429, errorCode: throttlingCode, retryAfter: retryAfter, count: count, target: target)
     }
 
     /// Delays the responses to the next `count` matching requests by `duration`.
@@ -67,10 +83,23 @@ public struct Fault: Sendable, Hashable {
         Fault(count: count, action: .delay(duration), target: target)
     }
 
-    /// Drops the connection of the next `count` matching requests without answering.
+    /// Drops the connection of the next `count` matching requests without answering or effect.
     public static func closeConnection(count: Int = 1, target: Target = .allDBSSRoutes) -> Fault {
         Fault(count: count, action: .closeConnection, target: target)
     }
+
+    /// Lets the next `count` matching requests take effect, then drops their connections unanswered.
+    public static func dropAfterEffect(count: Int = 1, target: Target = .allDBSSRoutes) -> Fault {
+        Fault(count: count, action: .dropAfterEffect, target: target)
+    }
+
+    /// Expires every IAM-issued token just before the next matching request is authenticated.
+    public static func expireTokens(target: Target = .allDBSSRoutes) -> Fault {
+        Fault(count: 1, action: .expireTokens, target: target)
+    }
+
+    /// API Gateway's throttling code, the default code of an injected 429.
+    static let throttlingCode = "APIGW.0308"
 
     /// Whether a fault with this target applies to a request of `operation`.
     func applies(to operation: RecordedRequest.Operation) -> Bool {

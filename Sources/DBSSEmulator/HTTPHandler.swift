@@ -21,6 +21,9 @@ final class HTTPHandler: ChannelInboundHandler {
     private let processor: RequestProcessor
     private let maxBodySize: Int
     private var state = State.idle
+    /// The answer an injected delay is holding back, cancelled if the connection goes away first
+    /// so that nothing outlives the connection (the request itself has already taken effect).
+    private var heldResponse: Scheduled<Void>?
 
     init(processor: RequestProcessor, maxBodySize: Int) {
         self.processor = processor
@@ -37,6 +40,12 @@ final class HTTPHandler: ChannelInboundHandler {
         case .end:
             finish(context: context)
         }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        heldResponse?.cancel()
+        heldResponse = nil
+        context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -86,7 +95,8 @@ final class HTTPHandler: ChannelInboundHandler {
         case .respond(let response):
             write(response, for: head, context: context, keepAlive: head.isKeepAlive)
         case .respondAfter(let delay, let response):
-            context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(delay)) {
+            heldResponse = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(delay)) {
+                self.heldResponse = nil
                 self.write(response, for: head, context: context, keepAlive: head.isKeepAlive)
             }
         case .closeConnection:

@@ -47,7 +47,7 @@ struct IAMService: Sendable {
 
     private func authenticate(_ credentials: PasswordCredentials) throws(APIError) -> IAMUser {
         let user = state.configuration.iamUsers.first { $0.name == credentials.name && $0.domain == credentials.domain }
-        guard let user, Self.constantTimeEquals(user.password, credentials.password) else {
+        guard let user, ConstantTime.equals(user.password, credentials.password) else {
             throw .iam(.unauthorized, "The username or password is wrong.")
         }
         return user
@@ -89,19 +89,6 @@ struct IAMService: Sendable {
     private static func seconds(_ duration: Duration) -> TimeInterval {
         let (seconds, attoseconds) = duration.components
         return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
-    }
-
-    /// Compares without stopping at the first difference, so timing reveals nothing about a password.
-    private static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
-        let left = Array(lhs.utf8)
-        let right = Array(rhs.utf8)
-        var difference = UInt8(left.count == right.count ? 0 : 1)
-        for index in 0..<max(left.count, right.count) {
-            let a = index < left.count ? left[index] : 0
-            let b = index < right.count ? right[index] : 0
-            difference |= a ^ b
-        }
-        return difference == 0
     }
 }
 

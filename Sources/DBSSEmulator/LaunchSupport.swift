@@ -55,6 +55,39 @@ public enum EmulatorLaunchSupport {
         return users
     }
 
+    /// The secret key in an SK file: the text with surrounding whitespace and newlines trimmed.
+    ///
+    /// - Throws: ``DBSSEmulatorError`` with code `invalidFile` when nothing, or more than one line,
+    ///   remains; the message never contains the content.
+    public static func parseSecretKey(_ text: String) throws -> String {
+        let key = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !key.isEmpty, !key.contains(where: \.isNewline) else {
+            throw DBSSEmulatorError(.invalidFile, "expected the secret key alone on one line")
+        }
+        return key
+    }
+
+    /// The API generations in a comma-separated list such as `v1,v2` (case-insensitive, spaces
+    /// allowed around names).
+    ///
+    /// - Throws: ``DBSSEmulatorError`` with code `invalidConfiguration` for an unknown name or an
+    ///   empty list.
+    public static func parseAPIVersions(_ text: String) throws -> Set<DBSSAPIVersion> {
+        var versions: Set<DBSSAPIVersion> = []
+        for name in text.split(separator: ",") {
+            let trimmed = name.trimmingCharacters(in: .whitespaces).lowercased()
+            guard let version = DBSSAPIVersion(rawValue: trimmed) else {
+                let known = DBSSAPIVersion.allCases.map(\.rawValue).joined(separator: ", ")
+                throw DBSSEmulatorError(.invalidConfiguration, "unknown API version '\(trimmed)'; known: \(known)")
+            }
+            versions.insert(version)
+        }
+        guard !versions.isEmpty else {
+            throw DBSSEmulatorError(.invalidConfiguration, "name at least one API version")
+        }
+        return versions
+    }
+
     /// Whether `host` is a loopback address (`127.0.0.0/8`, `::1`, an IPv4-mapped loopback) or
     /// `localhost`. Names other than `localhost` are not resolved and count as non-loopback.
     public static func isLoopbackHost(_ host: String) -> Bool {

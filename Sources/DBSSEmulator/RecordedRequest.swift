@@ -16,6 +16,14 @@ public struct RecordedRequest: Sendable, Hashable, Codable {
         case unknown
     }
 
+    /// The credentials a request presented.
+    public enum Authentication: String, Sendable, Hashable, Codable {
+        /// An `X-Auth-Token` header.
+        case token
+        /// An `Authorization: SDK-HMAC-SHA256 …` signature (and no token).
+        case accessKey = "aksk"
+    }
+
     /// HTTP method, e.g. `POST`.
     public var method: String
     /// Request path without the query string.
@@ -26,8 +34,10 @@ public struct RecordedRequest: Sendable, Hashable, Codable {
     public var apiVersion: DBSSAPIVersion?
     /// HTTP status answered; `nil` when a fault closed the connection without a response.
     public var status: Int?
-    /// Whether an injected fault decided the outcome (failure, delay or closed connection).
+    /// Whether an injected fault decided the outcome (failure, delay, closed connection, …).
     public var faultInjected: Bool
+    /// The credentials presented, whether or not they were accepted; `nil` when there were none.
+    public var authentication: Authentication?
 
     /// Creates a log entry.
     public init(
@@ -36,7 +46,8 @@ public struct RecordedRequest: Sendable, Hashable, Codable {
         operation: Operation,
         apiVersion: DBSSAPIVersion?,
         status: Int?,
-        faultInjected: Bool
+        faultInjected: Bool,
+        authentication: Authentication? = nil
     ) {
         self.method = method
         self.path = path
@@ -44,6 +55,7 @@ public struct RecordedRequest: Sendable, Hashable, Codable {
         self.apiVersion = apiVersion
         self.status = status
         self.faultInjected = faultInjected
+        self.authentication = authentication
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -53,5 +65,6 @@ public struct RecordedRequest: Sendable, Hashable, Codable {
         case apiVersion = "api_version"
         case status
         case faultInjected = "fault_injected"
+        case authentication
     }
 }

@@ -4,12 +4,13 @@ import NIOHTTP1
 enum Route: Sendable, Equatable {
     case addDatabase(DBSSAPIVersion, projectID: String, instanceID: String)
     case listDatabases(DBSSAPIVersion, projectID: String, instanceID: String)
-    case listInstances(projectID: String)
+    case listInstances(DBSSAPIVersion, projectID: String)
     case issueToken
     case adminDatabases
     case adminRequests
     case adminFaults
     case adminReset
+    case adminExpireTokens
 
     /// The operation recorded in the request log.
     var operation: RecordedRequest.Operation {
@@ -18,15 +19,15 @@ enum Route: Sendable, Equatable {
         case .listDatabases: .listDatabases
         case .listInstances: .listInstances
         case .issueToken: .issueToken
-        case .adminDatabases, .adminRequests, .adminFaults, .adminReset: .admin
+        case .adminDatabases, .adminRequests, .adminFaults, .adminReset, .adminExpireTokens: .admin
         }
     }
 
-    /// The API generation of a DBSS route.
+    /// The API generation of a DBSS route: the deprecated paths are `v1`, their replacements `v2`
+    /// (the current instance list, `/v1/{project}/audit/instances`, belongs to the replacements).
     var apiVersion: DBSSAPIVersion? {
         switch self {
-        case .addDatabase(let version, _, _), .listDatabases(let version, _, _): version
-        case .listInstances: .v1
+        case .addDatabase(let version, _, _), .listDatabases(let version, _, _), .listInstances(let version, _): version
         default: nil
         }
     }
@@ -38,6 +39,9 @@ enum RouteMatch: Sendable, Equatable {
     /// The path exists but not for this method; carries the methods it does serve.
     case methodNotAllowed([HTTPMethod])
     case notFound
+    /// The path belongs only to API generations that are switched off; carries the route when the
+    /// method matched too, so the attempt can be logged as what it was for.
+    case unpublished(Route?)
 }
 
 /// The emulated API surface: every path pattern with its method.
@@ -65,29 +69,41 @@ enum RouteTable {
             .listDatabases(.v2, projectID: $0["p", default: ""], instanceID: $0["i", default: ""])
         },
         Pattern(method: .GET, segments: ["v1", "{p}", "audit", "instances"]) {
-            .listInstances(projectID: $0["p", default: ""])
+            .listInstances(.v2, projectID: $0["p", default: ""])
         },
         Pattern(method: .GET, segments: ["v1", "{p}", "dbss", "audit", "instances"]) {
-            .listInstances(projectID: $0["p", default: ""])
+            .listInstances(.v1, projectID: $0["p", default: ""])
         },
         Pattern(method: .POST, segments: ["v3", "auth", "tokens"]) { _ in .issueToken },
         Pattern(method: .GET, segments: ["_emulator", "databases"]) { _ in .adminDatabases },
         Pattern(method: .GET, segments: ["_emulator", "requests"]) { _ in .adminRequests },
         Pattern(method: .POST, segments: ["_emulator", "faults"]) { _ in .adminFaults },
         Pattern(method: .POST, segments: ["_emulator", "reset"]) { _ in .adminReset },
+        Pattern(method: .POST, segments: ["_emulator", "expire-tokens"]) { _ in .adminExpireTokens },
     ]
 
-    /// Finds the route for `method` and `path` (the path without its query string).
-    static func match(method: HTTPMethod, path: String) -> RouteMatch {
+    /// Finds the route for `method` and `path` (the path without its query string) among the routes
+    /// of the `published` API generations; routes of no generation (IAM, admin) are always served.
+    static func match(method: HTTPMethod, path: String, published: Set<DBSSAPIVersion>) -> RouteMatch {
         guard path.hasPrefix("/") else { return .notFound }
         let segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         var allowed: [HTTPMethod] = []
+        var pathUnpublished = false
+        var unpublishedRoute: Route?
         for pattern in patterns {
             guard let captures = captures(of: pattern, in: segments) else { continue }
-            if pattern.method == method { return .found(pattern.build(captures)) }
-            allowed.append(pattern.method)
+            let route = pattern.build(captures)
+            if let version = route.apiVersion, !published.contains(version) {
+                pathUnpublished = true
+                if pattern.method == method { unpublishedRoute = route }
+            } else if pattern.method == method {
+                return .found(route)
+            } else {
+                allowed.append(pattern.method)
+            }
         }
-        return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed)
+        if !allowed.isEmpty { return .methodNotAllowed(allowed) }
+        return pathUnpublished ? .unpublished(unpublishedRoute) : .notFound
     }
 
     /// The `{name}` captures when `segments` fit `pattern`; an empty segment never fills a capture.

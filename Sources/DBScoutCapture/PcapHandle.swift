@@ -4,6 +4,8 @@ import CPcap
 /// handle is created, used and closed on the capture thread (``SYNACKCapture`` does that).
 final class PcapHandle {
     private let handle: OpaquePointer
+    /// Why reading stopped before the end, when it did (a corrupt or cut-short file, a failed interface).
+    private(set) var readError: String?
 
     /// Opens a live capture on `device` (`any` for every interface).
     /// - Throws: ``CaptureError`` with libpcap's message (e.g. no permission without CAP_NET_RAW).
@@ -44,7 +46,7 @@ final class PcapHandle {
     var linkType: Int32 { pcap_datalink(handle) }
 
     /// Keeps only the packets that match a BPF expression.
-    func setFilter(_ expression: String) throws {
+    func setFilter(_ expression: String) throws(CaptureError) {
         var program = bpf_program()
         guard pcap_compile(handle, &program, expression, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
             throw CaptureError(.filter, "bad filter '\(expression)': \(PcapHandle.text(pcap_geterr(handle)))")
@@ -55,18 +57,37 @@ final class PcapHandle {
         }
     }
 
-    /// The next packet's bytes; an empty array when a live read timed out; `nil` at the end or after
+    /// The next packet; an empty frame when a live read timed out; `nil` at the end or after
     /// ``PcapBreaker/breakLoop()``.
-    func next() -> [UInt8]? {
+    func next() -> CapturedFrame? {
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         switch pcap_next_ex(handle, &header, &data) {
         case 1:
-            guard let header, let data else { return [] }
-            return Array(UnsafeBufferPointer(start: data, count: Int(header.pointee.caplen)))
-        case 0: return []
-        default: return nil
+            guard let header, let data else { return CapturedFrame() }
+            let stamp = header.pointee.ts
+            return CapturedFrame(
+                bytes: Array(UnsafeBufferPointer(start: data, count: Int(header.pointee.caplen))),
+                timestamp: .seconds(Int64(stamp.tv_sec)) + .microseconds(Int64(stamp.tv_usec)),
+                wireLength: Int(header.pointee.len)
+            )
+        case 0: return CapturedFrame()
+        case PCAP_ERROR_BREAK: return nil
+        default:
+            readError = PcapHandle.text(pcap_geterr(handle))
+            return nil
         }
+    }
+
+    /// What the kernel counted for a live capture so far; `nil` for a file or when libpcap cannot tell.
+    func statistics() -> CaptureStatistics? {
+        var counts = pcap_stat()
+        guard pcap_stats(handle, &counts) == 0 else { return nil }
+        return CaptureStatistics(
+            received: Int(counts.ps_recv),
+            dropped: Int(counts.ps_drop),
+            interfaceDropped: Int(counts.ps_ifdrop)
+        )
     }
 
     /// A way to stop this handle's read loop from another thread. It keeps the handle open for as long as it
@@ -80,6 +101,32 @@ final class PcapHandle {
     private static func text(_ pointer: UnsafeMutablePointer<CChar>?) -> String {
         guard let pointer else { return "unknown error" }
         return String(validatingCString: pointer) ?? "unknown error"
+    }
+}
+
+/// One packet as libpcap handed it over.
+struct CapturedFrame {
+    /// The captured bytes (at most the snapshot length).
+    var bytes: [UInt8] = []
+    /// When the packet was captured, since the Unix epoch.
+    var timestamp: Duration = .zero
+    /// The packet's length on the wire, which may exceed the captured bytes.
+    var wireLength = 0
+}
+
+/// The kernel's counters of a live capture.
+public struct CaptureStatistics: Sendable, Hashable {
+    /// Packets that passed the filter (libpcap's `ps_recv`).
+    public var received = 0
+    /// Packets dropped because the capture buffer was full: the reader fell behind.
+    public var dropped = 0
+    /// Packets the interface or its driver dropped.
+    public var interfaceDropped = 0
+
+    public init(received: Int = 0, dropped: Int = 0, interfaceDropped: Int = 0) {
+        self.received = received
+        self.dropped = dropped
+        self.interfaceDropped = interfaceDropped
     }
 }
 

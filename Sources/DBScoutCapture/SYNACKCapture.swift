@@ -85,7 +85,7 @@ public final class SYNACKCapture: SYNACKSource {
     private func run(_ handle: PcapHandle) {
         let linkType = handle.linkType
         while !stopping.withLock({ $0 }), let frame = handle.next() {
-            guard let segment = PacketDecoder.decode(frame, linkType: linkType).segment,
+            guard let segment = PacketDecoder.decode(frame.bytes, linkType: linkType).segment,
                 segment.flags.isSuperset(of: [.syn, .ack]), !segment.flags.contains(.rst)
             else { continue }
             let key = Key(

@@ -2,85 +2,61 @@ import DBScoutCore
 import Foundation
 import GRDB
 
-/// The SQL face of an ``InventoryRecord``.
-struct InventoryRow {
-    let record: InventoryRecord
-
-    init(_ record: InventoryRecord) { self.record = record }
-
-    static let columns = """
-        ip, port, product, dbss_type, version, charset, os, os_detail, os_confidence, os_source, tls, evidence,
-        first_seen, last_seen, registration_status, dbss_id, last_error, attempts
-        """
-
-    func save(_ db: Database) throws {
-        let finding = record.finding
-        let evidence = String(decoding: try JSONEncoder().encode(finding.evidence), as: UTF8.self)
+/// The SQLite face of an ``InventoryRecord``: ``InventoryColumns`` bound to GRDB, times as seconds since 1970.
+enum InventoryRow {
+    static func save(_ record: InventoryRecord, _ db: Database) throws {
+        let placeholders = Array(repeating: "?", count: InventoryColumns.names.count).joined(separator: ",")
         try db.execute(
-            sql:
-                "INSERT OR REPLACE INTO findings (\(InventoryRow.columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            arguments: [
-                finding.endpoint.address.description, Int(finding.endpoint.port), finding.product.rawValue,
-                finding.dbssType?.rawValue, finding.version, finding.charset?.rawValue, finding.os?.rawValue,
-                finding.osDetail, finding.osConfidence, finding.osSource?.rawValue, finding.tls.rawValue, evidence,
-                record.firstSeen.timeIntervalSince1970,
-                record.lastSeen.timeIntervalSince1970, record.registration.status.rawValue, record.registration.id,
-                record.registration.lastError, record.registration.attempts,
-            ]
+            sql: "INSERT OR REPLACE INTO findings (\(InventoryColumns.list)) VALUES (\(placeholders))",
+            arguments: StatementArguments(try InventoryColumns.values(of: record).map(databaseValue))
         )
     }
 
     static func fetch(_ db: Database, _ endpoint: Endpoint) throws -> InventoryRecord? {
         try Row.fetchOne(
             db,
-            sql: "SELECT \(columns) FROM findings WHERE ip = ? AND port = ?",
+            sql: "SELECT \(InventoryColumns.list) FROM findings WHERE ip = ? AND port = ?",
             arguments: [endpoint.address.description, Int(endpoint.port)]
-        ).map(decode)
+        ).map { try InventoryColumns.record(from: SQLiteColumns(row: $0)) }
     }
 
-    static func fetchAll(_ db: Database, status: RegistrationStatus? = nil) throws -> [InventoryRow] {
-        let filter = status == nil ? "" : "WHERE registration_status = ?"
+    /// The records whose status is one of `statuses` (every record when `nil`), ordered by endpoint.
+    static func fetchAll(_ db: Database, statuses: [RegistrationStatus]? = nil) throws -> [InventoryRecord] {
+        let filter = statuses.map { "WHERE registration_status IN (\($0.map { _ in "?" }.joined(separator: ",")))" }
         let rows = try Row.fetchAll(
             db,
-            sql: "SELECT \(columns) FROM findings \(filter)",
-            arguments: StatementArguments(status.map { [$0.rawValue] } ?? [])
+            sql: "SELECT \(InventoryColumns.list) FROM findings \(filter ?? "")",
+            arguments: StatementArguments((statuses ?? []).map(\.rawValue))
         )
-        return try rows.map { InventoryRow(try decode($0)) }.sorted { $0.record.endpoint < $1.record.endpoint }
+        return try rows.map { try InventoryColumns.record(from: SQLiteColumns(row: $0)) }.sorted {
+            $0.endpoint < $1.endpoint
+        }
     }
 
-    private static func decode(_ row: Row) throws -> InventoryRecord {
-        let ip: String = row["ip"]
-        let port: Int = row["port"]
-        let productName: String = row["product"]
-        guard let address = IPAddress(ip), let product = DatabaseProduct(rawValue: productName),
-            let status = RegistrationStatus(rawValue: row["registration_status"]), let port = UInt16(exactly: port)
-        else {
-            throw DBScoutError(.inventory, "inventory row \(ip):\(port) holds values this version cannot read")
-        }
-        let evidenceText: String = row["evidence"]
-        let finding = Finding(
-            endpoint: Endpoint(address: address, port: port),
-            product: product,
-            version: row["version"],
-            charset: (row["charset"] as String?).flatMap(DBSSCharset.init(rawValue:)),
-            os: (row["os"] as String?).flatMap(HostOS.init(rawValue:)),
-            osDetail: row["os_detail"],
-            osConfidence: row["os_confidence"],
-            osSource: (row["os_source"] as String?).flatMap(OSClaim.Source.init(rawValue:)),
-            tls: TLSSupport(rawValue: row["tls"]) ?? .unknown,
-            evidence: (try? JSONDecoder().decode([Evidence].self, from: Data(evidenceText.utf8))) ?? [],
-            observedAt: Date(timeIntervalSince1970: row["last_seen"])
+    static func delete(_ db: Database, _ endpoint: Endpoint) throws -> Bool {
+        try db.execute(
+            sql: "DELETE FROM findings WHERE ip = ? AND port = ?",
+            arguments: [endpoint.address.description, Int(endpoint.port)]
         )
-        return InventoryRecord(
-            finding: finding,
-            firstSeen: Date(timeIntervalSince1970: row["first_seen"]),
-            lastSeen: Date(timeIntervalSince1970: row["last_seen"]),
-            registration: RegistrationState(
-                status: status,
-                id: row["dbss_id"],
-                lastError: row["last_error"],
-                attempts: row["attempts"]
-            )
-        )
+        return db.changesCount > 0
     }
+
+    private static func databaseValue(_ value: InventoryValue) -> (any DatabaseValueConvertible)? {
+        switch value {
+        case .text(let text): text
+        case .integer(let integer): integer
+        case .real(let real): real
+        case .time(let time): time?.timeIntervalSince1970
+        }
+    }
+}
+
+/// A GRDB row read through ``InventoryColumnReader``.
+private struct SQLiteColumns: InventoryColumnReader {
+    let row: Row
+
+    func text(_ column: String) -> String? { row[column] }
+    func integer(_ column: String) -> Int? { row[column] }
+    func real(_ column: String) -> Double? { row[column] }
+    func time(_ column: String) -> Date? { (row[column] as Double?).map(Date.init(timeIntervalSince1970:)) }
 }

@@ -34,6 +34,18 @@ enum InventorySchema {
                 table.add(column: "os_source", .text)
             }
         }
+        migrator.registerMigration("v4-claims") { db in
+            try db.alter(table: "findings") { table in
+                table.add(column: "claim_owner", .text)
+                table.add(column: "claim_until", .double)
+                table.add(column: "next_attempt", .double)
+                table.add(column: "origin", .text)
+            }
+            // `failed` became `rejected` when transient failures got a status of their own (`retrying`).
+            try db.execute(
+                sql: "UPDATE findings SET registration_status = 'rejected' WHERE registration_status = 'failed'"
+            )
+        }
         return migrator
     }
 }

@@ -33,82 +33,73 @@ public struct SQLiteInventory: Inventory {
     @discardableResult
     public func record(_ finding: Finding) async throws -> InventoryRecord {
         try await database.write { db in
-            let existing = try InventoryRow.fetch(db, finding.endpoint)
-            let record = InventoryRecord.merging(finding, into: existing)
-            try InventoryRow(record).save(db)
+            let record = InventoryRecord.merging(finding, into: try InventoryRow.fetch(db, finding.endpoint))
+            try InventoryRow.save(record, db)
             return record
         }
     }
 
     public func all() async throws -> [InventoryRecord] {
-        try await database.read { db in try InventoryRow.fetchAll(db).map(\.record) }
+        try await database.read { db in try InventoryRow.fetchAll(db) }
     }
 
-    public func pending() async throws -> [InventoryRecord] {
+    public func record(at endpoint: Endpoint) async throws -> InventoryRecord? {
+        try await database.read { db in try InventoryRow.fetch(db, endpoint) }
+    }
+
+    public func due(now: Date) async throws -> [InventoryRecord] {
         try await database.read { db in
-            try InventoryRow.fetchAll(db, status: RegistrationStatus.pending).map(\.record)
+            try InventoryRow.fetchAll(db, statuses: InventoryRecord.dueCandidates).filter { $0.isDue(at: now) }
         }
     }
 
-    public func recordSubmission(_ outcome: SubmissionOutcome, for endpoint: Endpoint) async throws {
+    public func inFlight() async throws -> [InventoryRecord] {
+        try await database.read { db in try InventoryRow.fetchAll(db, statuses: [.submitting]) }
+    }
+
+    public func claim(
+        _ endpoint: Endpoint,
+        owner: String,
+        until: Date,
+        now: Date,
+        replacing: String?
+    ) async throws -> InventoryRecord? {
+        try await update(endpoint) { $0.claimed(by: owner, until: until, now: now, replacing: replacing) }
+    }
+
+    @discardableResult
+    public func complete(_ endpoint: Endpoint, owner: String, outcome: SubmissionOutcome, now: Date) async throws
+        -> Bool
+    {
+        try await update(endpoint) { $0.completed(by: owner, outcome: outcome) } != nil
+    }
+
+    @discardableResult
+    public func requeue() async throws -> Int {
         try await database.write { db in
-            guard var record = try InventoryRow.fetch(db, endpoint) else { return }
-            if case .waiting(let reason) = outcome {
-                record.registration.lastError = reason
-                try InventoryRow(record).save(db)
-                return
+            let requeued = try InventoryRow.fetchAll(db, statuses: InventoryRecord.requeueable).compactMap {
+                $0.requeued()
             }
-            record.registration.attempts += 1
-            switch outcome {
-            case .registered(let id):
-                record.registration.status = .registered
-                record.registration.id = id
-                record.registration.lastError = nil
-            case .retryLater(let error):
-                record.registration.status = .pending
-                record.registration.lastError = error
-            case .rejected(let error):
-                record.registration.status = .failed
-                record.registration.lastError = error
-            case .waiting:
-                break
-            }
-            try InventoryRow(record).save(db)
+            try requeued.forEach { try InventoryRow.save($0, db) }
+            return requeued.count
         }
     }
-}
 
-extension InventoryRecord {
-    /// The record after `finding` is seen: new endpoints start pending (or not registrable); a failed record is
-    /// retried once what would be submitted changes; a registered one keeps its id.
-    public static func merging(_ finding: Finding, into existing: InventoryRecord?) -> InventoryRecord {
-        let registrable = finding.dbssType != nil
-        guard var record = existing else {
-            return InventoryRecord(
-                finding: finding,
-                firstSeen: finding.observedAt,
-                lastSeen: finding.observedAt,
-                registration: RegistrationState(status: registrable ? .pending : .notRegistrable)
-            )
-        }
-        let changed = record.finding.submissionKey != finding.submissionKey
-        record.finding = finding
-        record.lastSeen = finding.observedAt
-        switch record.registration.status {
-        case .notRegistrable where registrable, .failed where changed:
-            record.registration = RegistrationState(status: .pending, attempts: record.registration.attempts)
-        case .pending where !registrable:
-            record.registration = RegistrationState(status: .notRegistrable)
-        default:
-            break
-        }
-        return record
+    @discardableResult
+    public func forget(_ endpoint: Endpoint) async throws -> Bool {
+        try await database.write { db in try InventoryRow.delete(db, endpoint) }
     }
-}
 
-extension Finding {
-    /// The fields that go into a DBSS submission; a change in them makes a rejected finding worth another try.
-    var submissionKey: [String?] {
-        [product.rawValue, dbssType?.rawValue, version, charset?.rawValue, os?.rawValue]
+    /// Applies `transition` to the record at `endpoint` and stores the result, in one write transaction: GRDB
+    /// begins it IMMEDIATE, so no other connection (or process) writes between the read and the write.
+    private func update(
+        _ endpoint: Endpoint,
+        _ transition: @escaping @Sendable (InventoryRecord) -> InventoryRecord?
+    ) async throws -> InventoryRecord? {
+        try await database.write { db in
+            guard let record = try InventoryRow.fetch(db, endpoint), let next = transition(record) else { return nil }
+            try InventoryRow.save(next, db)
+            return next
+        }
     }
 }

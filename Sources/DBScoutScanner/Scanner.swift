@@ -85,8 +85,13 @@ public struct Scanner: Sendable {
         case .closed: return .closed
         case .unidentified: return .unidentified
         case .identified(var finding, let localPorts):
-            let tcp = await tcpSignatureClaim(for: &finding, localPorts: localPorts)
-            finding.settleOS(with: localOSClaims(for: &finding) + (tcp.map { [$0] } ?? []))
+            var synAck: [UInt8]?
+            if let synAcks, let port = localPorts.first {
+                synAck = await synAcks.synAck(from: finding.endpoint, toLocalPort: port)
+            }
+            let tcp = Self.tcpSignatureClaim(synAck)
+            finding.evidence += tcp.evidence
+            finding.settleOS(with: localOSClaims(for: &finding) + (tcp.claim.map { [$0] } ?? []))
             return .identified(finding)
         }
     }
@@ -98,19 +103,18 @@ public struct Scanner: Sendable {
     }
 
     /// The OS the server's SYN-ACK points to, as evidence and as a claim for the OS verdict. A middlebox verdict
-    /// is shown and never taken for the server's OS.
-    private func tcpSignatureClaim(for finding: inout Finding, localPorts: [UInt16]) async -> OSClaim? {
-        guard let synAcks, let port = localPorts.first,
-            let headers = await synAcks.synAck(from: finding.endpoint, toLocalPort: port),
-            let signature = TCPSignature.decode(ByteBuffer(bytes: headers)).value
-        else { return nil }
+    /// is shown and never taken for the server's OS. (Synchronous on purpose: the 6.3.1 optimiser crashed on
+    /// this code inside an async function.)
+    private static func tcpSignatureClaim(_ headers: [UInt8]?) -> (evidence: [Evidence], claim: OSClaim?) {
+        guard let headers, let signature = TCPSignature.decode(ByteBuffer(bytes: headers)).value else {
+            return ([], nil)
+        }
         // Our SYN came from this host's Linux stack, which offers every option.
         let verdict = TCPOSClassifier.classify(signature, offer: .all)
-        finding.evidence += verdict.evidence
-        finding.evidence.append(Evidence("os.tcp.verdict", "\(verdict.label) (confidence \(verdict.confidence))"))
-        return verdict.os.map {
-            OSClaim(os: $0, detail: verdict.label, confidence: verdict.confidence, source: .tcpSignature)
-        }
+        var evidence = verdict.evidence
+        evidence.append(Evidence("os.tcp.verdict", "\(verdict.label) (confidence \(verdict.confidence))"))
+        guard let os = verdict.os else { return (evidence, nil) }
+        return (evidence, OSClaim(os: os, detail: verdict.label, confidence: verdict.confidence, source: .tcpSignature))
     }
 
     /// A database on one of this host's own addresses runs on this host's OS, whatever its banners suggest.

@@ -52,20 +52,21 @@ public enum TargetResolver {
         return found
     }
 
+    /// The numeric address in a socket address. getnameinfo reads the sockaddr itself, which keeps its fields
+    /// (declared by more than one C module on Linux, which breaks optimised builds) out of our code.
     static func ipAddress(_ socketAddress: UnsafeMutablePointer<sockaddr>?) -> IPAddress? {
         guard let socketAddress else { return nil }
-        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        let length: Int
         switch Int32(socketAddress.pointee.sa_family) {
-        case AF_INET:
-            var raw = socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
-            inet_ntop(AF_INET, &raw, &text, socklen_t(text.count))
-        case AF_INET6:
-            var raw = socketAddress.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr }
-            inet_ntop(AF_INET6, &raw, &text, socklen_t(text.count))
-        default:
-            return nil
+        case AF_INET: length = MemoryLayout<sockaddr_in>.size
+        case AF_INET6: length = MemoryLayout<sockaddr_in6>.size
+        default: return nil
         }
+        var text = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        guard getnameinfo(socketAddress, socklen_t(length), &text, socklen_t(text.count), nil, 0, NI_NUMERICHOST) == 0
+        else { return nil }
         let bytes = text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
-        return IPAddress(String(decoding: bytes, as: UTF8.self))
+        // A link-local IPv6 address comes with its zone (`fe80::1%eth0`); the address is what is compared.
+        return IPAddress(String(decoding: bytes.prefix { $0 != UInt8(ascii: "%") }, as: UTF8.self))
     }
 }

@@ -36,6 +36,36 @@ struct AdminTests {
         }
     }
 
+    @Test("a 429 fault over HTTP defaults to APIGW.0308 and carries retry_after_s as Retry-After")
+    func throttlingFault() async throws {
+        try await withEmulator { client in
+            let body = #"{"status":429,"retry_after_s":2,"target":"add"}"#
+            #expect(try await client.send("POST", "/_emulator/faults", token: nil, body: body).status == 204)
+            #expect(try await client.send("GET", client.emulator.listDatabasesPath()).status == 200)
+            let throttled = try await client.add()
+            #expect(throttled.status == 429)
+            #expect(throttled.header("Retry-After") == "2")
+            #expect(try throttled.gatewayError().code == "APIGW.0308")
+        }
+    }
+
+    @Test("drop-after-effect and expire-tokens faults can be queued over HTTP")
+    func flagFaults() async throws {
+        try await withEmulator(.testing(iamUsers: [IAMTests.user])) { client in
+            let drop = #"{"drop_after_effect":true,"count":2}"#
+            #expect(try await client.send("POST", "/_emulator/faults", token: nil, body: drop).status == 204)
+            for port in ["3307", "3308"] {
+                await #expect(throws: (any Error).self) { try await client.add(DatabaseJSON().setting("port", port)) }
+            }
+            #expect(client.emulator.databases().map(\.port) == ["3307", "3308"])
+
+            let token = try await IAMTests.issueToken(client)
+            let expire = #"{"expire_tokens":true,"target":"list"}"#
+            #expect(try await client.send("POST", "/_emulator/faults", token: nil, body: expire).status == 204)
+            #expect(try await client.send("GET", client.emulator.listDatabasesPath(), token: token).status == 401)
+        }
+    }
+
     @Test("a delay fault can be queued over HTTP")
     func delayFault() async throws {
         try await withEmulator { client in
@@ -55,6 +85,9 @@ struct AdminTests {
         arguments: [
             "nope", "{}", #"{"status":200}"#, #"{"status":500,"delay_ms":5}"#, #"{"count":0,"status":500}"#,
             #"{"status":500,"target":"everything"}"#, #"{"status":500,"extra":1}"#,
+            #"{"retry_after_s":3}"#, #"{"status":429,"retry_after_s":-1}"#, #"{"delay_ms":5,"error_code":"X.1"}"#,
+            #"{"drop_after_effect":true,"close_connection":true}"#, #"{"drop_after_effect":1}"#,
+            #"{"expire_tokens":false}"#,
         ]
     )
     func invalidFault(_ body: String) async throws {

@@ -112,4 +112,31 @@ struct IAMTests {
             #expect((object["error_msg"] as? String)?.contains("token expires") == true)
         }
     }
+
+    @Test("expire-tokens (HTTP or in process) expires issued tokens only; a new token works")
+    func expireTokens() async throws {
+        try await withEmulator(.testing(iamUsers: [Self.user])) { client in
+            let path = client.emulator.listDatabasesPath()
+            let first = try await Self.issueToken(client)
+            #expect(try await client.send("POST", "/_emulator/expire-tokens", token: nil).status == 204)
+            let expired = try await client.send("GET", path, token: first)
+            #expect(expired.status == 401)
+            let error = try expired.gatewayError()
+            #expect(error.code == "APIGW.0301")
+            #expect(error.message.hasPrefix("Incorrect IAM authentication information: token expires, expires_at: "))
+            #expect(try await client.send("GET", path, token: testToken).status == 200)
+
+            let second = try await Self.issueToken(client)
+            #expect(try await client.send("GET", path, token: second).status == 200)
+            client.emulator.expireTokens()
+            #expect(try await client.send("GET", path, token: second).status == 401)
+        }
+    }
+
+    /// A fresh token from the emulated IAM endpoint for ``user``.
+    static func issueToken(_ client: TestClient) async throws -> String {
+        let response = try await client.send("POST", "/v3/auth/tokens", token: nil, body: tokenRequest())
+        #expect(response.status == 201)
+        return try #require(response.header("X-Subject-Token"))
+    }
 }

@@ -53,4 +53,24 @@ struct LaunchSupportTests {
         }
         #expect(error?.message.contains("/nonexistent/dbss-token") == true)
     }
+
+    @Test("API version lists: names in any case and order, unknown names and empty lists refused")
+    func apiVersions() throws {
+        #expect(try EmulatorLaunchSupport.parseAPIVersions("v1,v2") == [.v1, .v2])
+        #expect(try EmulatorLaunchSupport.parseAPIVersions(" V2 ") == [.v2])
+        for text in ["v3", "", ",", "v1,v9"] {
+            let error = #expect(throws: DBSSEmulatorError.self) { try EmulatorLaunchSupport.parseAPIVersions(text) }
+            #expect(error?.code == .invalidConfiguration)
+        }
+    }
+
+    @Test("secret key files: the key trimmed; empty or multi-line files refused without echoing them")
+    func secretKeys() throws {
+        #expect(try EmulatorLaunchSupport.parseSecretKey("  sk/with+chars= \n") == "sk/with+chars=")
+        for text in ["", " \n ", "first-secret\nsecond-secret"] {
+            let error = #expect(throws: DBSSEmulatorError.self) { try EmulatorLaunchSupport.parseSecretKey(text) }
+            #expect(error?.code == .invalidFile)
+            #expect(error?.message.contains("first-secret") == false)
+        }
+    }
 }

@@ -47,6 +47,47 @@ struct ListTests {
         }
     }
 
+    @Test("the documented bounds are accepted: limit 1 and 10000 for databases, 1000 for instances")
+    func bounds() async throws {
+        try await withEmulator { client in
+            for port in 5001...5003 {
+                #expect(try await client.add(DatabaseJSON().setting("port", String(port))).status == 200)
+            }
+            let path = client.emulator.listDatabasesPath()
+            let one = try await client.send("GET", path + "?limit=1&offset=2").object()
+            #expect(Self.ports(one) == ["5003"])
+            #expect(one["total"] as? Int == 3)
+            #expect(Self.ports(try await client.send("GET", path + "?limit=10000").object()).count == 3)
+            let instances = client.emulator.listInstancesPath
+            #expect(try await client.send("GET", instances + "?limit=1000").status == 200)
+            let tooMany = try await client.send("GET", instances + "?limit=1001")
+            #expect(tooMany.status == 400)
+            #expect(try tooMany.dbssError().code == "DBSS.10000001")
+            let beyond = try await client.send("GET", instances + "?offset=1").object()
+            #expect((beyond["servers"] as? [Any])?.isEmpty == true)
+            #expect(beyond["total"] as? Int == 1)
+        }
+    }
+
+    @Test("config_num counts every stored database up to database_limit, which then refuses more")
+    func capacity() async throws {
+        try await withEmulator(.testing(databaseLimit: 2)) { client in
+            for expected in 0...2 {
+                let object = try await client.send("GET", client.emulator.listInstancesPath).object()
+                let server = try #require((object["servers"] as? [[String: Any]])?.first)
+                #expect(server["database_limit"] as? Int == 2)
+                #expect(server["config_num"] as? Int == expected)
+                if expected < 2 {
+                    #expect(try await client.add(DatabaseJSON().setting("port", String(4000 + expected))).status == 200)
+                }
+            }
+            let refused = try await client.add(DatabaseJSON().setting("port", "4009"))
+            #expect(refused.status == 400)
+            #expect(try refused.dbssError().code == "DBSS.10020118")
+            #expect(client.emulator.databases().count == 2)
+        }
+    }
+
     @Test("status filters on the audit switch; new databases are OFF")
     func statusFilter() async throws {
         try await withEmulator { client in

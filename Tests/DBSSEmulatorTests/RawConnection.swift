@@ -20,14 +20,13 @@ struct RawConnection: ~Copyable {
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard connected == 0 else {
-            close(descriptor)
-            throw RawConnectionError(operation: "connect")
-        }
+        // No close here: `deinit` runs even when `init` throws once `descriptor` is set, and a
+        // second close could hit a descriptor number another test's server has reused meanwhile.
+        guard connected == 0 else { throw RawConnectionError(operation: "connect") }
     }
 
     deinit {
-        close(descriptor)
+        if descriptor >= 0 { close(descriptor) }
     }
 
     /// Sends all of `text`.

@@ -2,23 +2,31 @@ import AsyncHTTPClient
 import DBSSEmulator
 import Foundation
 import NIOCore
+import NIOHTTP1
 import Testing
 
 /// The static token every test emulator accepts.
 let testToken = "test-token-5b1f0c"
+/// The access key every test emulator accepts, and its secret key.
+let testAccessKey = "HPUATESTACCESSKEY01"
+let testSecretKey = "test/Secret+Key=9f2c"
 
 extension DBSSEmulatorConfiguration {
-    /// A loopback emulator on an ephemeral port accepting ``testToken``.
+    /// A loopback emulator on an ephemeral port accepting ``testToken`` and ``testAccessKey``.
     static func testing(
         databaseLimit: Int = 50,
         rejectDuplicates: Bool = false,
         iamUsers: [IAMUser] = [],
         tokenLifetime: Duration = .seconds(3600),
-        maxBodySize: Int = 1 << 20
+        maxBodySize: Int = 1 << 20,
+        accessKeys: [String: String] = [testAccessKey: testSecretKey],
+        apiVersions: Set<DBSSAPIVersion> = [.v1, .v2]
     ) -> DBSSEmulatorConfiguration {
         DBSSEmulatorConfiguration(
             validTokens: [testToken],
             iamUsers: iamUsers,
+            accessKeys: accessKeys,
+            apiVersions: apiVersions,
             tokenLifetime: tokenLifetime,
             databaseLimit: databaseLimit,
             rejectDuplicates: rejectDuplicates,
@@ -59,6 +67,17 @@ struct TestResponse: Sendable {
         try #require(JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any], "body: \(body)")
     }
 
+    /// `error_code` and `error_msg` of API Gateway's shape `{"error_code":…,"error_msg":…,"request_id":…}`,
+    /// after checking that `request_id` is the `X-Request-Id` header.
+    func gatewayError() throws -> (code: String, message: String) {
+        let object = try object()
+        let code = try #require(object["error_code"] as? String, "body: \(body)")
+        let message = try #require(object["error_msg"] as? String, "body: \(body)")
+        #expect(object["request_id"] as? String == header("X-Request-Id"))
+        #expect(object["error"] == nil)
+        return (code, message)
+    }
+
     /// `error_code` and `error_msg` of the DBSS shape `{"error":{"error_code":…,"error_msg":…}}`.
     func dbssError() throws -> (code: String, message: String) {
         let error = try #require(try object()["error"] as? [String: Any], "body: \(body)")
@@ -68,13 +87,20 @@ struct TestResponse: Sendable {
     }
 }
 
+/// Sends `request` to `baseURL` with AsyncHTTPClient and reads the whole answer.
+func send(_ request: TestRequest, to baseURL: String) async throws -> TestResponse {
+    let query = request.query.isEmpty ? "" : "?" + request.query
+    var outgoing = HTTPClientRequest(url: baseURL + request.path + query)
+    outgoing.method = HTTPMethod(rawValue: request.method)
+    outgoing.headers = HTTPHeaders(request.headers.map { ($0.name, $0.value) })
+    if !request.body.isEmpty { outgoing.body = .bytes(ByteBuffer(bytes: request.body)) }
+    let response = try await HTTPClient.shared.execute(outgoing, timeout: .seconds(10))
+    let bytes = try await response.body.collect(upTo: 4 << 20)
+    let headers = response.headers.map { (name: $0.name, value: $0.value) }
+    return TestResponse(status: Int(response.status.code), headers: headers, body: String(buffer: bytes))
+}
+
 /// Sends requests to one emulator with AsyncHTTPClient over loopback.
-///
-/// `HTTPMethod`, `HTTPHeaders` and `HTTPResponseStatus` are NIOHTTP1 types, and this target may
-/// only import AsyncHTTPClient and NIOCore (member lookups into NIOHTTP1 are refused under
-/// `MemberImportVisibility`). So the method is built through `RawRepresentable`, the headers
-/// through `ExpressibleByDictionaryLiteral` and the status read from its `description`: all
-/// standard-library protocols, reached generically.
 struct TestClient: Sendable {
     let emulator: DBSSEmulator
 
@@ -86,37 +112,21 @@ struct TestClient: Sendable {
         contentType: String? = "application/json;charset=UTF-8",
         body: String? = nil
     ) async throws -> TestResponse {
-        var request = HTTPClientRequest(url: emulator.baseURL + path)
-        request.method = Self.rawRepresentable(method)
-        request.headers = Self.headers(token: token, contentType: contentType)
-        if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        let bytes = try await response.body.collect(upTo: 4 << 20)
-        let status = Int("\(response.status)".prefix { $0.isNumber }) ?? 0
-        let headers = response.headers.map { (name: $0.name, value: $0.value) }
-        return TestResponse(status: status, headers: headers, body: String(buffer: bytes))
+        let parts = path.split(separator: "?", maxSplits: 1).map(String.init)
+        var request = TestRequest(method: method, path: parts[0], query: parts.count > 1 ? parts[1] : "")
+        request = request.setting("X-Auth-Token", token).setting("Content-Type", contentType)
+        request.body = Array((body ?? "").utf8)
+        return try await send(request)
+    }
+
+    /// Sends `request` as it is.
+    func send(_ request: TestRequest) async throws -> TestResponse {
+        try await DBSSEmulatorTests.send(request, to: emulator.baseURL)
     }
 
     /// Adds a database through `version`'s path.
     func add(_ database: DatabaseJSON = DatabaseJSON(), version: DBSSAPIVersion = .v2) async throws -> TestResponse {
         try await send("POST", emulator.addDatabasePath(version), body: database.body)
-    }
-
-    private static func headers<Headers: ExpressibleByDictionaryLiteral>(
-        token: String?,
-        contentType: String?
-    ) -> Headers where Headers.Key == String, Headers.Value == String {
-        switch (token, contentType) {
-        case (let token?, let contentType?): ["X-Auth-Token": token, "Content-Type": contentType]
-        case (let token?, nil): ["X-Auth-Token": token]
-        case (nil, let contentType?): ["Content-Type": contentType]
-        case (nil, nil): [:]
-        }
-    }
-
-    private static func rawRepresentable<Value: RawRepresentable>(_ raw: Value.RawValue) -> Value {
-        guard let value = Value(rawValue: raw) else { preconditionFailure("invalid raw value \(raw)") }
-        return value
     }
 }
 

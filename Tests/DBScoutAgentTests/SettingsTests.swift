@@ -50,14 +50,14 @@ struct SettingsTests {
         #expect(settings.dbss?.projectID == "env-project")
         #expect(settings.dbss?.instanceID == "file-instance")
         #expect(settings.dbss?.apiVersion == .v2)
-        #expect(settings.dbss?.token.reveal() == "file-token")
+        #expect(settings.dbss?.token?.reveal() == "file-token")
         #expect(settings.registration.defaultOS == .windows64)
     }
 
     @Test func environmentAloneConfiguresDBSS() throws {
         let settings = try AgentSettings.load(environment: dbssEnvironment, overrides: SettingsOverrides())
         #expect(settings.dbss?.addDatabasePath == "/v1/p1/i1/audit/databases")
-        #expect(settings.dbss?.token.reveal() == "env-token-123")
+        #expect(settings.dbss?.token?.reveal() == "env-token-123")
     }
 
     @Test func noDBSSSettingsMeansRegistrationIsOff() throws {
@@ -161,7 +161,7 @@ struct SettingsTests {
         var flags = SettingsOverrides()
         flags.dbssTokenFile = path
         #expect(
-            try AgentSettings.load(environment: environment, overrides: flags).dbss?.token.reveal() == "file-secret"
+            try AgentSettings.load(environment: environment, overrides: flags).dbss?.token?.reveal() == "file-secret"
         )
     }
 

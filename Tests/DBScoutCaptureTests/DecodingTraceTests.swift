@@ -1,13 +1,12 @@
+import DBScoutCapture
 import DBScoutCore
 import DBScoutProtocols
 import DBScoutTestSupport
 import Foundation
 import Testing
 
-@testable import DBScoutCapture
-
-/// Every frame of every shared trace, read through libpcap and decoded. The expected counts come from
-/// `tcpdump -nr` on the same files (TCP lines, and TCP lines with `length` above zero).
+/// Every frame of every shared trace, read through libpcap (``CaptureFile``) and decoded. The expected counts
+/// come from `tcpdump -nr` on the same files (TCP lines, and TCP lines with `length` above zero).
 @Suite("Decoding the shared traces", .enabled(if: PcapTrace.sharedTestData != nil, "needs ../shared/testdata"))
 struct DecodingTraceTests {
     struct Expected: Sendable, CustomTestStringConvertible {
@@ -108,11 +107,11 @@ struct DecodingTraceTests {
             "public-traces/arkime/mysql-tls.pcap", "public-traces/nDPI/pgsql2.pcapng",
             "public-traces/suricata-verify/pgsql-cancel-request.pcap", "captures/netns-veth-nmap-sV-O-10.99.0.2.pcap",
         ] {
-            let (linkType, frames) = try DecodingTraceTests.frames(path)
-            for frame in frames {
-                let whole = PacketDecoder.decode(frame, linkType: linkType).segment
+            let file = try SharedTraces.file(path)
+            for frame in file.frames.map(\.bytes) {
+                let whole = PacketDecoder.decode(frame, linkType: file.linkType).segment
                 for length in 0..<frame.count {
-                    let cut = PacketDecoder.decode(Array(frame.prefix(length)), linkType: linkType).segment
+                    let cut = PacketDecoder.decode(Array(frame.prefix(length)), linkType: file.linkType).segment
                     // A cut frame decodes only when what was cut was link-layer padding.
                     if let cut { #expect(cut.payload == whole?.payload) }
                 }
@@ -120,20 +119,12 @@ struct DecodingTraceTests {
         }
     }
 
-    static func frames(_ relativePath: String) throws -> (Int32, [[UInt8]]) {
-        let root = try #require(PcapTrace.sharedTestData)
-        let handle = try PcapHandle(file: root.appendingPathComponent(relativePath).path)
-        var frames: [[UInt8]] = []
-        while let frame = handle.next() { frames.append(frame) }
-        return (handle.linkType, frames)
-    }
-
     static func decode(_ relativePath: String) throws -> (DecodeCounters, [TCPSegment]) {
-        let (linkType, frames) = try frames(relativePath)
+        let file = try SharedTraces.file(relativePath)
         var counters = DecodeCounters()
         var segments: [TCPSegment] = []
-        for frame in frames {
-            let outcome = PacketDecoder.decode(frame, linkType: linkType)
+        for frame in file.frames {
+            let outcome = PacketDecoder.decode(frame.bytes, linkType: file.linkType)
             counters.count(outcome)
             if let segment = outcome.segment { segments.append(segment) }
         }

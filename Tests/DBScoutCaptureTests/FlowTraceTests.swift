@@ -1,30 +1,16 @@
+import DBScoutCapture
 import DBScoutCore
 import DBScoutProtocols
 import DBScoutTestSupport
 import Testing
 
-@testable import DBScoutCapture
-
 /// Whole traces through decoder and flow table: each flow's snapshot holds what the conversation carried.
 @Suite("Flows of the shared traces", .enabled(if: PcapTrace.sharedTestData != nil, "needs ../shared/testdata"))
 struct FlowTraceTests {
-    /// Frame numbers stand in for capture times (PcapHandle gives no timestamps); the traces are short.
-    static func snapshots(_ path: String, limits: FlowTableLimits = FlowTableLimits()) throws -> [FlowSnapshot] {
-        let (_, segments) = try DecodingTraceTests.decode(path)
-        var table = FlowTable(limits: limits)
-        var snapshots: [FlowSnapshot] = []
-        for (index, segment) in segments.enumerated() {
-            snapshots += table.ingest(segment, at: .seconds(index))
-        }
-        return snapshots + table.drain()
-    }
-
-    /// PcapTrace's payloads of one direction of one flow, concatenated in capture order.
-    static func payloads(_ trace: PcapTrace, from source: Endpoint, to destination: Endpoint) -> [UInt8] {
-        trace.segments.filter {
-            $0.source == source.address.description && $0.sourcePort == source.port
-                && $0.destination == destination.address.description && $0.destinationPort == destination.port
-        }.flatMap(\.payload)
+    /// The payloads of one direction of one flow, concatenated in capture order.
+    static func payloads(_ file: CaptureFile, from source: Endpoint, to destination: Endpoint) -> [UInt8] {
+        file.segments.map(\.segment).filter { $0.source == source && $0.destination == destination }
+            .flatMap(\.payload)
     }
 
     @Test(arguments: [
@@ -36,14 +22,14 @@ struct FlowTraceTests {
         "captures/redis7.0-info-resp2.pcap",
     ])
     func snapshotBytesEqualTheConcatenatedPayloads(_ path: String) throws {
-        let trace = try PcapTrace.shared(path)
-        let snapshots = try FlowTraceTests.snapshots(path)
+        let file = try SharedTraces.file(path)
+        let snapshots = try SharedTraces.snapshots(path)
         #expect(!snapshots.isEmpty)
         var compared = 0
         for snapshot in snapshots {
             let cap = FlowTableLimits().bytesPerDirection
-            let sent = FlowTraceTests.payloads(trace, from: snapshot.client, to: snapshot.server)
-            let answered = FlowTraceTests.payloads(trace, from: snapshot.server, to: snapshot.client)
+            let sent = FlowTraceTests.payloads(file, from: snapshot.client, to: snapshot.server)
+            let answered = FlowTraceTests.payloads(file, from: snapshot.server, to: snapshot.client)
             #expect(snapshot.clientBytes == Array(sent.prefix(cap)), "\(snapshot.client) → \(snapshot.server)")
             #expect(snapshot.serverBytes == Array(answered.prefix(cap)), "\(snapshot.server) → \(snapshot.client)")
             compared += snapshot.clientBytes.count + snapshot.serverBytes.count
@@ -53,7 +39,7 @@ struct FlowTraceTests {
     }
 
     @Test func pgsql2GivesTheServerOn60102WithItsHandshake() throws {
-        let snapshots = try FlowTraceTests.snapshots("public-traces/nDPI/pgsql2.pcapng")
+        let snapshots = try SharedTraces.snapshots("public-traces/nDPI/pgsql2.pcapng")
         let flow = try #require(snapshots.first { $0.server.port == 60102 })
         #expect(flow.client.port == 58574 && flow.seenFromStart)
         #expect(flow.clientBytes.starts(with: [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]), "SSLRequest first")
@@ -62,7 +48,7 @@ struct FlowTraceTests {
     }
 
     @Test func aSmallCapEmitsFullFlowsEarly() throws {
-        let snapshots = try FlowTraceTests.snapshots(
+        let snapshots = try SharedTraces.snapshots(
             "captures/pg15-login-ok-md5-select-version.pcap",
             limits: FlowTableLimits(bytesPerDirection: 8)
         )
@@ -73,11 +59,11 @@ struct FlowTraceTests {
 
     @Test func flowsStartedMidStreamStillFindTheServer() throws {
         // Dropping every handshake segment turns each flow into a mid-stream one.
-        let (_, segments) = try DecodingTraceTests.decode("public-traces/zeek/postgresql/psql-aws-ssl-disable.pcap")
+        let file = try SharedTraces.file("public-traces/zeek/postgresql/psql-aws-ssl-disable.pcap")
         var table = FlowTable()
         var snapshots: [FlowSnapshot] = []
-        for segment in segments where !segment.flags.contains(.syn) {
-            snapshots += table.ingest(segment, at: .zero)
+        for (frame, segment) in file.segments where !segment.flags.contains(.syn) {
+            snapshots += table.ingest(segment, at: frame.timestamp)
         }
         snapshots += table.drain()
         let flow = try #require(snapshots.first)

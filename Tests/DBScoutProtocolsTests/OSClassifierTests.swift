@@ -225,7 +225,7 @@ struct OSOwnCaptureTests {
 
     @Test func linuxWithoutTimestampsOrSACKIsStillLinux() throws {
         let trace = try PcapTrace.shared("captures/netns-veth-nmap-sV-O-10.99.0.2.pcap")
-        let signatures = trace.tcpPackets.compactMap { TCPSignature.decode(ByteBuffer(bytes: $0.ipv4)).value }
+        let signatures = trace.tcpPackets.compactMap { TCPSignature.decode(ByteBuffer(bytes: $0.headers)).value }
         var layouts: Set<String> = []
         for synAck in signatures where synAck.isSYNACK {
             let syn = OSTracePackets.syn(answeredBy: synAck, in: signatures)

@@ -103,7 +103,7 @@ enum OSTracePackets {
     /// The decoded TCP packets of a trace under ../shared/testdata, with their frame numbers.
     static func signatures(_ path: String) throws -> [(frame: Int, signature: TCPSignature)] {
         try PcapTrace.shared(path).tcpPackets.compactMap { packet in
-            TCPSignature.decode(ByteBuffer(bytes: packet.ipv4)).value.map { (packet.frameNumber, $0) }
+            TCPSignature.decode(ByteBuffer(bytes: packet.headers)).value.map { (packet.frameNumber, $0) }
         }
     }
 

@@ -1,6 +1,5 @@
 import DBScoutCore
 import DBScoutProtocols
-import DBScoutTestSupport
 import NIOCore
 import Testing
 
@@ -110,34 +109,6 @@ struct PassiveClassifierTests {
         var fromStart = reversed
         fromStart.seenFromStart = true
         #expect(PassiveClassifier.classify(fromStart) == nil)
-    }
-
-    @Test(.enabled(if: PcapTrace.sharedTestData != nil, "needs ../shared/testdata"))
-    func aMySQLGreetingNeedsAClientAnswerThatFitsIt() throws {
-        let flow = try #require(
-            try PassiveTraceFlows.snapshots("captures/mariadb10.11-login-ok-select-version.pcap").first
-        )
-        let finding = try #require(PassiveClassifier.classify(flow))
-        #expect(finding.product == .mariadb)
-        #expect(finding.evidence.contains(Evidence("mysql.client.answer", "HandshakeResponse41")))
-        var garbled = flow
-        garbled.clientBytes = Array("GET / HTTP/1.1\r\n\r\n".utf8)
-        #expect(PassiveClassifier.classify(garbled) == nil)
-    }
-
-    @Test(.enabled(if: PcapTrace.sharedTestData != nil, "needs ../shared/testdata"))
-    func theSYNACKSettlesTheOS() throws {
-        let flow = try #require(try PassiveTraceFlows.snapshots("captures/mariadb10.11-greeting-only.pcap").first)
-        let finding = try #require(PassiveClassifier.classify(flow))
-        #expect(finding.os == .linux64)
-        #expect(finding.evidence.contains { $0.fact == "os.tcp.verdict" && $0.value.hasPrefix("Linux 4.19 or newer") })
-        #expect(finding.evidence.contains { $0.fact == "os.verdict" })
-        var withoutHandshake = flow
-        withoutHandshake.synAck = nil
-        withoutHandshake.syn = nil
-        #expect(
-            PassiveClassifier.classify(withoutHandshake)?.evidence.contains { $0.fact == "os.tcp.verdict" } == false
-        )
     }
 
     static let handshake: BSONDocument = [

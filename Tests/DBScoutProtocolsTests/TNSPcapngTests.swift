@@ -1,3 +1,4 @@
+import DBScoutCapture
 import DBScoutTestSupport
 import Foundation
 import Testing
@@ -46,11 +47,11 @@ struct TNSPcapngTests {
     /// The same frames written big-endian, once as Enhanced and once as Simple Packet blocks, read back the same.
     @Test(arguments: [true, false])
     func bigEndianSectionsRead(enhanced: Bool) throws {
-        let frames = try PcapngFile.frames(of: original())
+        let expected = try PcapTrace.shared(Self.oracle12)
+        let frames = expected.file.frames.map(\.bytes)
         #expect(frames.count > 11)
         let rewritten = PcapngFile.write(frames, linkType: 1, bigEndian: true, enhanced: enhanced)
         let trace = try read(rewritten)
-        let expected = try PcapTrace.shared(Self.oracle12)
         #expect(trace.segments.map(\.payload) == expected.segments.map(\.payload))
         #expect(trace.segments.map(\.sourcePort) == expected.segments.map(\.sourcePort))
     }
@@ -86,25 +87,8 @@ struct TNSPcapngTests {
     }
 }
 
-/// A minimal pcapng reader and writer for the tests above, independent of `PcapTrace`.
+/// A minimal pcapng writer for the tests above: the frames in one section of the chosen byte order.
 enum PcapngFile {
-    /// The raw frames of the little-endian, single-interface file the nDPI trace is.
-    static func frames(of bytes: [UInt8]) throws -> [[UInt8]] {
-        var frames: [[UInt8]] = []
-        var offset = 0
-        while offset + 12 <= bytes.count {
-            let type = le32(bytes, offset)
-            let length = Int(le32(bytes, offset + 4))
-            guard length >= 12, offset + length <= bytes.count else { break }
-            if type == 6 {
-                let captured = Int(le32(bytes, offset + 20))
-                frames.append(Array(bytes[(offset + 28)..<(offset + 28 + captured)]))
-            }
-            offset += length
-        }
-        return frames
-    }
-
     static func write(_ frames: [[UInt8]], linkType: UInt16, bigEndian: Bool, enhanced: Bool) -> [UInt8] {
         func u32(_ value: UInt32) -> [UInt8] {
             let le = [UInt8(value & 0xff), UInt8(value >> 8 & 0xff), UInt8(value >> 16 & 0xff), UInt8(value >> 24)]
@@ -128,9 +112,5 @@ enum PcapngFile {
                 ? block(6, u32(0) + u32(0) + u32(0) + u32(length) + u32(length) + frame) : block(3, u32(length) + frame)
         }
         return file
-    }
-
-    private static func le32(_ bytes: [UInt8], _ offset: Int) -> UInt32 {
-        (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << (8 * UInt32($1)) }
     }
 }

@@ -41,7 +41,9 @@ extension RegistrationState {
         case .registered: "registered \(id ?? "")"
         case .pending where lastError?.hasPrefix("waiting") == true: "waiting (host OS unknown)"
         case .pending: lastError == nil ? "pending" : "pending (retry: last attempt failed)"
-        case .failed: "FAILED"
+        case .submitting: "submitting"
+        case .retrying: "retrying (last attempt failed)"
+        case .rejected: "REJECTED"
         case .notRegistrable: "not a DBSS type"
         }
     }

@@ -68,7 +68,18 @@ private struct ScanDocument: Encodable {
         let body: [String: DBSSDatabase]
     }
 
+    /// What a passive run read; absent for scans.
+    struct Capture: Encodable {
+        let frames: Int
+        let bytes: Int
+        let skipped: Int
+        let flows: Int
+        let dropped: Int
+        let errors: [String]
+    }
+
     let scan: Scan
+    let capture: Capture?
     let findings: [FindingDocument]
     let unidentified: [String]
     let registration: Registration
@@ -84,6 +95,16 @@ private struct ScanDocument: Encodable {
             open: report.progress.open,
             identified: report.progress.identified
         )
+        capture = report.passive.map {
+            Capture(
+                frames: $0.frames,
+                bytes: $0.bytes,
+                skipped: $0.skipped,
+                flows: $0.flows,
+                dropped: $0.dropped,
+                errors: $0.errors
+            )
+        }
         findings = report.records.map(FindingDocument.init)
         unidentified = report.unidentified.map(\.description)
         switch report.registration {

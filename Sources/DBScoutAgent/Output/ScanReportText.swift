@@ -13,9 +13,16 @@ extension ScanReport {
             Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         )
         if let passive {
+            let megabytes = String(format: "%.1f", Double(passive.bytes) / 1e6)
             text +=
-                "\nRead \(passive.frames) frames (\(passive.skipped) not TCP or malformed), \(passive.flows) TCP "
-                + "flows in \(seconds) s: \(progress.identified) database servers.\n"
+                "\nRead \(passive.frames) frames, \(megabytes) MB (\(passive.skipped) not TCP or malformed), "
+                + "\(passive.flows) TCP flows in \(seconds) s: \(progress.identified) database servers.\n"
+            for error in passive.errors {
+                text += "Warning: stopped reading \(error); what came before it was used.\n"
+            }
+            if passive.dropped > 0 {
+                text += "Warning: \(passive.dropped) packets were dropped before dbscout read them.\n"
+            }
         } else {
             text +=
                 "\nScanned \(progress.done) endpoints in \(seconds) s: \(progress.open) open, "
@@ -25,7 +32,7 @@ extension ScanReport {
             text += "Open but not identified: " + unidentified.map(\.description).joined(separator: ", ") + "\n"
         }
         text += registrationText()
-        for record in records where record.registration.status == .failed {
+        for record in records where record.registration.status == .rejected {
             text += "  \(record.endpoint): \(record.registration.lastError ?? "rejected")\n"
         }
         return text

@@ -17,7 +17,7 @@ struct RegistrationStage: Sendable {
     {
         if dryRun {
             let records = try await merged(findings, into: inventory)
-            return (records, .dryRun(plannedRequests(for: records, alsoPending: try await inventory.pending())))
+            return (records, .dryRun(plannedRequests(for: records, alsoPending: try await inventory.due(now: Date()))))
         }
         let registration = try await register(inventory)
         return (try await stored(findings, in: inventory), registration)
@@ -39,7 +39,7 @@ struct RegistrationStage: Sendable {
                 policy: settings.registration,
                 logger: logger
             )
-            return .submitted(try await registrar.registerPending())
+            return .submitted(try await registrar.registerDue())
         }
     }
 
@@ -63,7 +63,7 @@ struct RegistrationStage: Sendable {
     {
         let path = settings.dbss?.addDatabasePath ?? "/v1/{project_id}/{instance_id}/audit/databases"
         let seen = Set(records.map(\.endpoint))
-        let due = records.filter { $0.registration.status == .pending } + earlier.filter { !seen.contains($0.endpoint) }
+        let due = records.filter { $0.isDue(at: Date()) } + earlier.filter { !seen.contains($0.endpoint) }
         return due.filter { settings.registration.holdReason(for: $0.finding) == nil }.compactMap { record in
             settings.registration.database(for: record.finding).map {
                 PlannedRequest(method: "POST", path: path, body: $0)

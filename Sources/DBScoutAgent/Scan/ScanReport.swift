@@ -23,6 +23,7 @@ public struct ScanReport: Sendable {
     /// 0 when everything due was done, 1 when registrations failed or were deferred.
     public var exitCode: Int32 {
         if case .submitted(let summary) = registration, !summary.isClean { return 1 }
+        if passive?.errors.isEmpty == false { return 1 }
         return 0
     }
 }

@@ -4,7 +4,6 @@ import DBScoutInventory
 import DBScoutScanner
 import Foundation
 import Logging
-import Synchronization
 
 /// Passive discovery: read capture files or an interface, record every database the traffic reveals, and
 /// register the new ones exactly as a scan does.
@@ -34,30 +33,33 @@ public struct SniffJob: Sendable {
         self.logger = logger
     }
 
-    /// Reads every source, then records and registers what was found.
+    /// Reads every source, recording each finding as it is made, then registers what is new.
     /// - Throws: ``DBScoutError`` `invalid-capture` naming a source that cannot be read or a bad filter.
     public func run() async throws -> ScanReport {
         let stage = RegistrationStage(settings: settings, dryRun: dryRun, logger: logger)
         let inventory = try stage.openInventory()
         let startedAt = Date()
         let clock = ContinuousClock.now
-        let found = Mutex<[Finding]>([])
+        var findings: [Finding] = []
         var summary = PassiveSummary()
         for source in sources {
-            logger.info("reading", metadata: ["source": "\(source)"])
-            let stats: PassiveStats
             do {
-                stats = try await PassiveReader.read(source, filter: filter, duration: duration) { finding in
-                    found.withLock { $0.append(finding) }
+                for try await event in PassiveReader.events(source, filter: filter, duration: duration) {
+                    switch event {
+                    case .opened:
+                        logger.info("reading", metadata: ["source": "\(source)"])
+                    case .finding(let finding):
+                        // Stored as soon as it is made, so an interrupted watch loses nothing it saw.
+                        if !dryRun { try await inventory.record(finding) }
+                        findings.append(finding)
+                    case .finished(let stats):
+                        summary.add(stats, from: source)
+                        warnAboutDrops(stats, source: source)
+                    }
                 }
             } catch let error as CaptureError {
                 throw DBScoutError(.invalidCapture, error.message)
             }
-            summary.add(stats)
-        }
-        let findings = found.withLock { $0 }
-        if !dryRun {
-            for finding in findings { try await inventory.record(finding) }
         }
         let (records, registration) = try await stage.conclude(findings, in: inventory)
         var progress = ScanProgress(total: summary.flows)
@@ -75,19 +77,38 @@ public struct SniffJob: Sendable {
             passive: summary
         )
     }
+
+    private func warnAboutDrops(_ stats: PassiveStats, source: PassiveSource) {
+        guard let capture = stats.capture, capture.dropped + capture.interfaceDropped > 0 else { return }
+        logger.warning(
+            "packets were dropped before dbscout read them; databases in them may be missed",
+            metadata: [
+                "source": "\(source)", "dropped": "\(capture.dropped)",
+                "interface_dropped": "\(capture.interfaceDropped)", "received": "\(capture.received)",
+            ]
+        )
+    }
 }
 
 /// What a passive run read, for the report.
 public struct PassiveSummary: Sendable, Hashable {
     public var frames = 0
+    public var bytes = 0
     public var skipped = 0
     public var flows = 0
+    /// Packets the kernel or the interface dropped during live captures.
+    public var dropped = 0
+    /// Sources whose reading stopped early, with libpcap's reason; what came before was used.
+    public var errors: [String] = []
 
     public init() {}
 
-    mutating func add(_ stats: PassiveStats) {
+    mutating func add(_ stats: PassiveStats, from source: PassiveSource) {
+        if let error = stats.readError { errors.append("\(source): \(error)") }
         frames += stats.decoding.frames
+        bytes += stats.bytes
         skipped += stats.decoding.frames - stats.decoding.segments
         flows += stats.flows
+        dropped += (stats.capture?.dropped ?? 0) + (stats.capture?.interfaceDropped ?? 0)
     }
 }

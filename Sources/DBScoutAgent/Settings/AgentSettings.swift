@@ -14,10 +14,22 @@ public struct AgentSettings: Sendable {
     public var allowLargeScope: Bool
     public var scan: ScanOptions
     public var stateDirectory: URL
+    /// Where the inventory lives.
+    public var store: StoreSettings
     /// `nil` when no DBSS settings were given at all: findings are reported and kept, not submitted.
     public var dbss: DBSSConfiguration?
     public var registration: RegistrationPolicy
     public var logLevel: Logger.Level
+    /// Things the operator should fix that do not stop the run (say, a secret file others can read).
+    public var warnings: [String] = []
+}
+
+/// Where the inventory lives.
+public enum StoreSettings: Sendable {
+    /// The embedded SQLite file in this directory.
+    case sqlite(directory: URL)
+    /// A PostgreSQL database that a fleet of agents shares; the password is kept apart from the URL.
+    case postgres(url: String, password: Secret?)
 }
 
 /// How findings become DBSS submissions where the handshake leaves a field unknown.
@@ -69,6 +81,8 @@ public struct SettingsOverrides: Sendable {
     public var dbssInstanceID: String?
     public var dbssAPIVersion: String?
     public var dbssTokenFile: String?
+    public var dbssAuth: String?
+    public var store: String?
     public var logLevel: String?
 
     public init() {}

@@ -25,6 +25,22 @@ struct ConfigFile: Decodable, Sendable {
         var apiVersion: String?
         var token: String?
         var tokenFile: String?
+        var auth: String?
+        var iam: IAM?
+        var accessKey: String?
+        var secretKeyFile: String?
+        var caBundle: String?
+        var proxy: String?
+        var requestsPerSecond: Double?
+    }
+
+    /// `dbss.iam`: the IAM user whose password gets a token.
+    struct IAM: Decodable, Sendable {
+        var endpoint: String?
+        var user: String?
+        var domain: String?
+        var projectName: String?
+        var passwordFile: String?
     }
 
     struct Registration: Decodable, Sendable {
@@ -51,18 +67,23 @@ struct ConfigFile: Decodable, Sendable {
     }
 
     var stateDir: String?
+    var store: String?
     var logLevel: String?
     var scan: Scan?
     var dbss: DBSS?
     var registration: Registration?
 
     static let allowedKeys: [String: Set<String>] = [
-        "": ["state_dir", "log_level", "scan", "dbss", "registration"],
+        "": ["state_dir", "store", "log_level", "scan", "dbss", "registration"],
         "scan": [
             "targets", "exclude", "ports", "allow_public", "allow_large_scope", "concurrency", "max_per_host",
             "max_rate", "connect_timeout_ms", "read_timeout_ms",
         ],
-        "dbss": ["endpoint", "project_id", "instance_id", "api_version", "token", "token_file"],
+        "dbss": [
+            "endpoint", "project_id", "instance_id", "api_version", "token", "token_file", "auth", "iam", "access_key",
+            "secret_key_file", "ca_bundle", "proxy", "requests_per_second",
+        ],
+        "dbss.iam": ["endpoint", "user", "domain", "project_name", "password_file"],
         "registration": ["default_os", "default_charset", "unknown_version", "register_unknown_os", "overrides"],
         "registration.overrides": [
             "endpoint", "ip", "port", "product", "type", "version", "os", "charset", "name", "instance_name", "skip",

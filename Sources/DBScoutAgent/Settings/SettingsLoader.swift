@@ -12,7 +12,10 @@ extension AgentSettings {
     /// - Throws: ``DBScoutError`` `invalid-configuration`, `invalid-ports` naming what is wrong and where it came from.
     public static func load(environment: [String: String], overrides: SettingsOverrides) throws -> AgentSettings {
         let file = try configFile(environment: environment, overrides: overrides)
-        let env = Environment(values: environment)
+        let env = SettingsEnvironment(values: environment)
+        var dbss = DBSSSettings(file: file.dbss, env: env, flags: overrides)
+        let dbssConfiguration = try dbss.configuration()
+        let stateDirectory = stateDirectory(overrides.stateDirectory ?? env["DBSCOUT_STATE_DIR"] ?? file.stateDir)
         let scanFile = file.scan
         let portsText = overrides.ports ?? env["DBSCOUT_PORTS"] ?? scanFile?.ports
         let options = ScanOptions(
@@ -33,10 +36,12 @@ extension AgentSettings {
             allowPublic: overrides.allowPublic || scanFile?.allowPublic == true,
             allowLargeScope: overrides.allowLargeScope || scanFile?.allowLargeScope == true,
             scan: options,
-            stateDirectory: stateDirectory(overrides.stateDirectory ?? env["DBSCOUT_STATE_DIR"] ?? file.stateDir),
-            dbss: try dbss(file.dbss, env, overrides),
+            stateDirectory: stateDirectory,
+            store: try store(overrides.store ?? env["DBSCOUT_STORE"] ?? file.store, env: env, stateDirectory),
+            dbss: dbssConfiguration,
             registration: try registration(file.registration),
-            logLevel: try logLevel(overrides.logLevel ?? env["DBSCOUT_LOG_LEVEL"] ?? file.logLevel ?? "notice")
+            logLevel: try logLevel(overrides.logLevel ?? env["DBSCOUT_LOG_LEVEL"] ?? file.logLevel ?? "notice"),
+            warnings: dbss.warnings
         )
     }
 
@@ -57,52 +62,22 @@ extension AgentSettings {
         return URL(fileURLWithPath: base).appendingPathComponent("dbscout")
     }
 
-    private static func dbss(_ file: ConfigFile.DBSS?, _ env: Environment, _ flags: SettingsOverrides) throws
-        -> DBSSConfiguration?
-    {
-        let endpoint = flags.dbssEndpoint ?? env["DBSCOUT_DBSS_ENDPOINT"] ?? file?.endpoint
-        let project = flags.dbssProjectID ?? env["DBSCOUT_DBSS_PROJECT_ID"] ?? file?.projectId
-        let instance = flags.dbssInstanceID ?? env["DBSCOUT_DBSS_INSTANCE_ID"] ?? file?.instanceId
-        let tokenFile = flags.dbssTokenFile ?? env["DBSCOUT_DBSS_TOKEN_FILE"] ?? file?.tokenFile
-        let token =
-            try flags.dbssTokenFile.map(readToken) ?? env["DBSCOUT_DBSS_TOKEN"].map(Secret.init)
-            ?? tokenFile.map(readToken) ?? file?.token.map(Secret.init)
-        guard endpoint != nil || project != nil || instance != nil || token != nil else { return nil }
-        let missing = [
-            endpoint == nil ? "endpoint (DBSCOUT_DBSS_ENDPOINT, --dbss-endpoint or dbss.endpoint)" : nil,
-            project == nil ? "project id (DBSCOUT_DBSS_PROJECT_ID, --dbss-project-id or dbss.project_id)" : nil,
-            instance == nil ? "instance id (DBSCOUT_DBSS_INSTANCE_ID, --dbss-instance-id or dbss.instance_id)" : nil,
-            token == nil ? "token (DBSCOUT_DBSS_TOKEN, --dbss-token-file or dbss.token_file)" : nil,
-        ].compactMap { $0 }
-        guard missing.isEmpty, let endpoint, let project, let instance, let token else {
+    /// The inventory store: the SQLite file in the state directory, or a shared PostgreSQL named by URL. The
+    /// PostgreSQL password comes from DBSCOUT_STORE_PASSWORD (or PGPASSWORD), never from the URL of a flag.
+    private static func store(_ url: String?, env: SettingsEnvironment, _ stateDirectory: URL) throws -> StoreSettings {
+        guard let url else { return .sqlite(directory: stateDirectory) }
+        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+            throw DBScoutError(.invalidConfiguration, "the store must be a postgres:// URL (or unset for SQLite)")
+        }
+        if let components = URLComponents(string: url), components.password != nil {
             throw DBScoutError(
                 .invalidConfiguration,
-                "DBSS settings are incomplete: missing " + missing.joined(separator: "; ")
+                "the store URL carries a password, which would show in process listings and logs; "
+                    + "set DBSCOUT_STORE_PASSWORD instead"
             )
         }
-        guard let url = URL(string: endpoint), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-            throw DBScoutError(.invalidConfiguration, "the DBSS endpoint '\(endpoint)' is not an http(s) URL")
-        }
-        let versionText = flags.dbssAPIVersion ?? env["DBSCOUT_DBSS_API_VERSION"] ?? file?.apiVersion ?? "v1"
-        guard let version = DBSSAPIVersion(rawValue: versionText.lowercased()) else {
-            throw DBScoutError(.invalidConfiguration, "the DBSS API version '\(versionText)' is not v1 or v2")
-        }
-        return DBSSConfiguration(
-            endpoint: endpoint,
-            projectID: project,
-            instanceID: instance,
-            apiVersion: version,
-            token: token
-        )
-    }
-
-    private static func readToken(_ path: String) throws -> Secret {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw DBScoutError(.invalidConfiguration, "cannot read the DBSS token file \(path)")
-        }
-        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !token.isEmpty else { throw DBScoutError(.invalidConfiguration, "the DBSS token file \(path) is empty") }
-        return Secret(token)
+        let password = (env["DBSCOUT_STORE_PASSWORD"] ?? env["PGPASSWORD"]).map(Secret.init)
+        return .postgres(url: url, password: password)
     }
 
     private static func registration(_ file: ConfigFile.Registration?) throws -> RegistrationPolicy {
@@ -194,7 +169,7 @@ extension AgentSettings {
 }
 
 /// The process environment, with empty values treated as unset.
-private struct Environment {
+struct SettingsEnvironment {
     let values: [String: String]
     subscript(name: String) -> String? {
         guard let value = values[name], !value.isEmpty else { return nil }

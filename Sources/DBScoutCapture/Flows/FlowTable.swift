@@ -13,9 +13,13 @@ public struct FlowTable: Sendable {
     /// Payload bytes held across all flows.
     public private(set) var storedBytes = 0
 
-    private var flows: [FlowKey: Flow] = [:]
-    /// Keys in the order they were touched; an entry is live while its touch matches its flow's.
-    private var recency: [(key: FlowKey, touch: UInt64)] = []
+    /// Flows live in slots found through one hash lookup per packet; the recency queue names slots, so that
+    /// checking and dropping its stale entries needs no hashing.
+    private var slots: [Flow?] = []
+    private var slotOfKey: [FlowKey: Int] = [:]
+    private var freeSlots: [Int] = []
+    /// Slots in the order they were touched; an entry is live while its touch matches its flow's.
+    private var recency: [(slot: Int, touch: UInt64)] = []
     private var recencyHead = 0
     private var touches: UInt64 = 0
 
@@ -24,7 +28,7 @@ public struct FlowTable: Sendable {
     }
 
     /// Flows tracked, emitted ones waiting out their idle time included.
-    public var flowCount: Int { flows.count }
+    public var flowCount: Int { slotOfKey.count }
 
     /// Adds one segment seen at `now`; returns the snapshots it caused (its own flow's, evicted ones').
     public mutating func ingest(_ segment: TCPSegment, at now: Duration) -> [FlowSnapshot] {
@@ -32,22 +36,24 @@ public struct FlowTable: Sendable {
         let destination = PackedEndpoint(segment.destination)
         let key = FlowKey(source, destination)
         var emitted: [FlowSnapshot] = []
-        if segment.flags.contains(.syn), !segment.flags.contains(.ack), let old = flows[key],
+        var slot = slotOfKey[key]
+        if let existing = slot, segment.flags.contains(.syn), !segment.flags.contains(.ack), let old = slots[existing],
             old.emitted || !FlowTable.isRetransmission(of: old, segment)
         {
             // A new connection on a 4-tuple in use: the old one is over.
             if !old.emitted { emitted.append(old.snapshot(.evicted)) }
-            remove(key)
+            remove(existing)
+            slot = nil
         }
-        if flows[key] == nil {
+        if slot == nil {
             guard let flow = newFlow(for: segment, source: source, destination: destination, at: now) else {
                 counters.segmentsIgnored += 1
                 return emitted
             }
             emitted += makeRoom(forFlows: 1)
-            flows[key] = flow
+            slot = insert(flow, key: key)
         }
-        emitted += update(key, with: segment, from: source, at: now)
+        if let slot { emitted += update(slot, with: segment, from: source, at: now) }
         emitted += makeRoom(forFlows: 0)
         return emitted
     }
@@ -55,10 +61,10 @@ public struct FlowTable: Sendable {
     /// Emits and forgets the flows idle for the timeout at `now`.
     public mutating func expire(now: Duration) -> [FlowSnapshot] {
         var emitted: [FlowSnapshot] = []
-        while let key = oldestKey(), let flow = flows[key], flow.lastActivity + limits.idleTimeout <= now {
+        while let slot = oldestSlot(), let flow = slots[slot], flow.lastActivity + limits.idleTimeout <= now {
             counters.expired += 1
             if !flow.emitted { emitted.append(flow.snapshot(.idle)) }
-            remove(key)
+            remove(slot)
         }
         return emitted
     }
@@ -66,9 +72,9 @@ public struct FlowTable: Sendable {
     /// Emits every flow not emitted yet and empties the table, oldest first: the end of a capture.
     public mutating func drain() -> [FlowSnapshot] {
         var emitted: [FlowSnapshot] = []
-        while let key = oldestKey(), let flow = flows[key] {
+        while let slot = oldestSlot(), let flow = slots[slot] {
             if !flow.emitted { emitted.append(flow.snapshot(.drained)) }
-            remove(key)
+            remove(slot)
         }
         return emitted
     }
@@ -112,16 +118,15 @@ public struct FlowTable: Sendable {
     }
 
     private mutating func update(
-        _ key: FlowKey,
+        _ slot: Int,
         with segment: TCPSegment,
         from source: PackedEndpoint,
         at now: Duration
     ) -> [FlowSnapshot] {
-        guard let index = flows.index(forKey: key) else { return [] }
         touches += 1
         // Changed in place, so the flow's buffers are not copied on write.
         let (snapshot, byteChange) = FlowTable.advance(
-            &flows.values[index],
+            &slots[slot]!,
             with: segment,
             from: source,
             at: now,
@@ -129,7 +134,7 @@ public struct FlowTable: Sendable {
             counters: &counters
         )
         storedBytes += byteChange
-        recency.append((key, touches))
+        recency.append((slot, touches))
         compactRecency()
         return snapshot.map { [$0] } ?? []
     }
@@ -204,8 +209,25 @@ public struct FlowTable: Sendable {
         }
     }
 
-    private mutating func remove(_ key: FlowKey) {
-        if let flow = flows.removeValue(forKey: key) { storedBytes -= flow.storedBytes }
+    private mutating func insert(_ flow: Flow, key: FlowKey) -> Int {
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            slots[slot] = flow
+        } else {
+            slot = slots.count
+            slots.append(flow)
+        }
+        slotOfKey[key] = slot
+        return slot
+    }
+
+    private mutating func remove(_ slot: Int) {
+        guard let flow = slots[slot] else { return }
+        storedBytes -= flow.storedBytes
+        slotOfKey.removeValue(forKey: FlowKey(flow.client, flow.server))
+        slots[slot] = nil
+        freeSlots.append(slot)
     }
 
     // MARK: - Bounds
@@ -213,31 +235,35 @@ public struct FlowTable: Sendable {
     /// Evicts the least recently active flows until `extra` more flows fit and the bytes are within bounds.
     private mutating func makeRoom(forFlows extra: Int) -> [FlowSnapshot] {
         var emitted: [FlowSnapshot] = []
-        while flows.count + extra > limits.maxFlows || storedBytes > limits.maxBytes, let key = oldestKey(),
-            let flow = flows[key]
+        while slotOfKey.count + extra > limits.maxFlows || storedBytes > limits.maxBytes, let slot = oldestSlot(),
+            let flow = slots[slot]
         {
             counters.evicted += 1
             if !flow.emitted { emitted.append(flow.snapshot(.evicted)) }
-            remove(key)
+            remove(slot)
         }
         return emitted
     }
 
-    /// The least recently touched flow, skipping stale queue entries.
-    private mutating func oldestKey() -> FlowKey? {
+    /// The least recently touched flow's slot, skipping stale queue entries.
+    private mutating func oldestSlot() -> Int? {
         while recencyHead < recency.count {
             let entry = recency[recencyHead]
-            if flows[entry.key]?.touch == entry.touch { return entry.key }
+            if isLive(entry) { return entry.slot }
             recencyHead += 1
         }
         return nil
     }
 
+    private func isLive(_ entry: (slot: Int, touch: UInt64)) -> Bool {
+        slots[entry.slot]?.touch == entry.touch
+    }
+
     /// Every touch adds a queue entry; dropping the stale ones now and then keeps the queue within a small
     /// multiple of the flow count, at amortised constant cost.
     private mutating func compactRecency() {
-        guard recency.count - recencyHead > 2 * flows.count + 1024 else { return }
-        recency = recency[recencyHead...].filter { flows[$0.key]?.touch == $0.touch }
+        guard recency.count - recencyHead > 2 * slotOfKey.count + 1024 else { return }
+        recency = recency[recencyHead...].filter(isLive)
         recencyHead = 0
     }
 }

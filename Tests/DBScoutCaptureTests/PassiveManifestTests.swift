@@ -1,12 +1,13 @@
+import DBScoutCapture
 import DBScoutCore
 import DBScoutProtocols
 import DBScoutTestSupport
 import Foundation
 import Testing
 
-/// Every trace under ../shared/testdata, cut into flows and classified passively, against the findings listed in
-/// Manifest/passive.tsv: one row per distinct (server, product, version, TLS) the trace's flows give, or a row of
-/// dashes for a trace that must give none.
+/// Every trace under ../shared/testdata, cut into flows by the flow table and classified passively, against the
+/// findings listed in Manifest/passive.tsv: one row per distinct (server, product, version, TLS) the trace's flows
+/// give, or a row of dashes for a trace that must give none.
 @Suite("Passive findings of recorded traces", .enabled(if: PcapTrace.sharedTestData != nil, "needs ../shared/testdata"))
 struct PassiveManifestTests {
     struct Row: Sendable, Hashable, CustomTestStringConvertible {
@@ -27,7 +28,7 @@ struct PassiveManifestTests {
 
     /// What the classifier finds in a trace, as manifest rows.
     static func found(_ path: String) throws -> Set<Row> {
-        let findings = try PassiveTraceFlows.snapshots(path).compactMap(PassiveClassifier.classify)
+        let findings = try SharedTraces.snapshots(path).map(\.flow).compactMap(PassiveClassifier.classify)
         guard !findings.isEmpty else { return [Row(path: path, server: "-", product: "-", version: "-", tls: "-")] }
         return Set(
             findings.map {
@@ -76,7 +77,7 @@ struct PassiveManifestTests {
     /// SYN-ACK was seen.
     @Test func findingsExplainThemselves() throws {
         for path in Self.paths {
-            for flow in try PassiveTraceFlows.snapshots(path) {
+            for flow in try SharedTraces.snapshots(path).map(\.flow) {
                 guard let finding = PassiveClassifier.classify(flow) else { continue }
                 let facts = finding.evidence.map(\.fact)
                 #expect(facts.contains { $0.contains(".client.") || $0.hasPrefix("redis.client") }, "\(path)")
