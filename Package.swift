@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         // The fleet inventory: many agents share one PostgreSQL database.
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // Already in the graph through postgres-nio; the daemon is a ServiceGroup of services.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(name: "DBScoutCore"),
@@ -69,6 +71,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "DBScoutLocal", dependencies: ["DBScoutCore"]),
         .target(
             name: "DBSSClient",
             dependencies: [
@@ -104,10 +107,30 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .target(
+            name: "DBScoutDaemon",
+            dependencies: [
+                "DBScoutAgent",
+                "DBScoutCapture",
+                "DBScoutCore",
+                "DBScoutInventory",
+                "DBScoutLocal",
+                "DBScoutScanner",
+                "DBSSClient",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "dbscout",
             dependencies: [
                 "DBScoutAgent",
+                "DBScoutDaemon",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "DBScoutCapture",
                 "DBScoutCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -162,6 +185,7 @@ let package = Package(
             dependencies: ["DBScoutCapture", "DBScoutCore", "DBScoutProtocols", "DBScoutScanner", "DBScoutTestSupport"],
             exclude: ["Manifest"]
         ),
+        .testTarget(name: "DBScoutLocalTests", dependencies: ["DBScoutLocal", "DBScoutCore", "DBScoutTestSupport"]),
         .testTarget(
             name: "DBSSClientTests",
             dependencies: [
@@ -181,6 +205,13 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "DBScoutDaemonTests",
+            dependencies: [
+                "DBScoutDaemon", "DBScoutAgent", "DBScoutCore",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -7,6 +7,7 @@ packages=(
   postgresql mariadb-server mariadb-client redis-server redis-tools openssl  # real servers for tests and the demo
   pgbouncer pgpool2 stunnel4             # poolers and a TLS terminator, also real, for the tests
   nmap tcpdump iproute2                  # reference tools for benchmarks, network namespaces
+  systemd shellcheck                     # deploy/: systemd-analyze verify, the units under a real systemd, lint
 )
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null

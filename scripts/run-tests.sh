@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 scripts/test-servers.sh up
 export DBSCOUT_TEST_SERVERS=1
 swift build --build-tests
+deploy/test-deploy.sh
 swift test --skip-build

@@ -53,6 +53,12 @@ SERVERS=(
   "redis-protected redis     10.231.0.2  6379   password= protected=yes netns=yes"
 )
 
+# Servers that `up` does not start: tests start and stop them on demand
+# (`start NAME`, `stop NAME`), e.g. a database that appears while a daemon runs.
+LATE_SERVERS=(
+  "pg-late         pg        127.0.0.7   5432   tls=off"
+)
+
 # ---------------------------------------------------------------- helpers
 
 log() { printf "[test-servers] %s %s\n" "$(date +%T.%N | cut -c1-12)" "$*" >&2; }
@@ -847,9 +853,43 @@ cmd_up() {
   ((rc == 0)) || die "some servers failed to start (see above)"
 }
 
+# late_server NAME: the LATE_SERVERS line of NAME.
+late_server() {
+  local line name
+  for line in "${LATE_SERVERS[@]}"; do
+    read -r name _ <<<"$line"
+    if [[ $name == "$1" ]]; then
+      echo "$line"
+      return 0
+    fi
+  done
+  die "no late server named '$1' (known: $(printf '%s ' "${LATE_SERVERS[@]%% *}"))"
+}
+
+cmd_start() {
+  local line name kind addr port opts
+  line=$(late_server "$1")
+  read -r name kind addr port opts <<<"$line"
+  check_requirements
+  mkdir -p "$STATE_DIR"
+  chmod 755 "$STATE_DIR"
+  server_up "$name" "$kind" "$addr" "$port" "$opts"
+}
+
+cmd_stop() {
+  local line name kind addr port opts
+  line=$(late_server "$1")
+  read -r name kind addr port opts <<<"$line"
+  server_down "$name" "$kind" "$addr" "$port" "$opts"
+}
+
 cmd_down() {
-  local rc=0
+  local rc=0 line name kind addr port opts
   if [[ -d $STATE_DIR ]]; then
+    for line in "${LATE_SERVERS[@]}"; do
+      read -r name kind addr port opts <<<"$line"
+      server_down "$name" "$kind" "$addr" "$port" "$opts" || rc=1
+    done
     for_each_server server_down reverse || rc=1
   fi
   if needs_netns; then netns_down || rc=1; fi
@@ -862,7 +902,8 @@ main() {
   local cmd=${1:-}
   case $cmd in
     up | down | status) ;;
-    *) die "usage: $0 up|down|status" ;;
+    start | stop) [[ -n ${2-} ]] || die "usage: $0 $cmd NAME (a late server)" ;;
+    *) die "usage: $0 up|down|status|start NAME|stop NAME" ;;
   esac
   ((EUID == 0)) || die "must be run as root (servers run as postgres/mysql/redis via runuser)"
   [[ $STATE_DIR == /?* && $STATE_DIR != *[[:space:]]* ]] ||
@@ -878,6 +919,8 @@ main() {
     up) cmd_up ;;
     down) cmd_down ;;
     status) print_table ;;
+    start) cmd_start "$2" ;;
+    stop) cmd_stop "$2" ;;
   esac
 }
 

@@ -8,8 +8,15 @@ struct DBScoutCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dbscout",
         abstract: "Find the databases on a network and register each new one with Huawei Cloud DBSS.",
-        version: "0.1.0",
-        subcommands: [ScanCommand.self, SniffCommand.self, InventoryCommand.self],
+        discussion: """
+            Shell completions: dbscout --generate-completion-script bash|zsh|fish.
+            Exit status: 0 done, 1 something failed during the work (nothing found is lost), 2 bad input or settings.
+            """,
+        version: "0.2.0",
+        subcommands: [
+            ScanCommand.self, SniffCommand.self, RegisterCommand.self, DaemonCommand.self, InventoryCommand.self,
+            ConfigCommand.self, VersionCommand.self,
+        ],
         defaultSubcommand: ScanCommand.self
     )
 

@@ -60,27 +60,13 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Reply timeout in milliseconds (default 3000).")
     var readTimeout: Int?
 
-    @Option(name: .long, help: "DBSS base URL, e.g. https://dbss.cn-north-4.myhuaweicloud.com.")
-    var dbssEndpoint: String?
-
-    @Option(name: .long, help: "DBSS project id.")
-    var dbssProjectId: String?
-
-    @Option(name: .long, help: "DBSS audit instance id.")
-    var dbssInstanceId: String?
-
-    @Option(name: .long, help: "DBSS API generation: v1 (default) or v2.")
-    var dbssApiVersion: String?
-
-    @Option(name: .long, help: "File holding the DBSS IAM token.")
-    var dbssTokenFile: String?
+    @OptionGroup var dbss: DBSSOptions
 
     @Flag(name: .long, help: "Do not draw progress on standard error.")
     var noProgress = false
 
     func run() async throws {
-        let settings = try AgentSettings.load(environment: ProcessInfo.processInfo.environment, overrides: overrides)
-        let logger = common.bootstrapLogging(level: settings.logLevel)
+        let (settings, logger) = try common.load { $0 = overrides }
         let progress = ProgressLine(enabled: !noProgress && isatty(STDERR_FILENO) == 1)
         let report = try await ScanJob(settings: settings, dryRun: dryRun, logger: logger).run(
             progress: progress.update
@@ -102,11 +88,7 @@ struct ScanCommand: AsyncParsableCommand {
         overrides.maxRate = maxRate
         overrides.connectTimeoutMs = connectTimeout
         overrides.readTimeoutMs = readTimeout
-        overrides.dbssEndpoint = dbssEndpoint
-        overrides.dbssProjectID = dbssProjectId
-        overrides.dbssInstanceID = dbssInstanceId
-        overrides.dbssAPIVersion = dbssApiVersion
-        overrides.dbssTokenFile = dbssTokenFile
+        dbss.apply(to: &overrides)
         return overrides
     }
 }

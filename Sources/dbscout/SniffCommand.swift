@@ -1,7 +1,6 @@
 import ArgumentParser
 import DBScoutAgent
 import DBScoutCapture
-import Foundation
 
 /// `dbscout sniff`: find databases in traffic, live or recorded, on any port.
 struct SniffCommand: AsyncParsableCommand {
@@ -34,6 +33,8 @@ struct SniffCommand: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    @OptionGroup var dbss: DBSSOptions
+
     func validate() throws {
         guard read.isEmpty != (interface == nil) else {
             throw ValidationError("name capture files with --read or an interface with --interface (one of them)")
@@ -42,11 +43,7 @@ struct SniffCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let settings = try AgentSettings.load(
-            environment: ProcessInfo.processInfo.environment,
-            overrides: common.overrides
-        )
-        let logger = common.bootstrapLogging(level: settings.logLevel)
+        let (settings, logger) = try common.load(dbss.apply(to:))
         let sources = interface.map { [PassiveSource.interface($0)] } ?? read.map(PassiveSource.file)
         let watch = interface == nil ? nil : Duration.seconds(duration ?? 60)
         let job = SniffJob(

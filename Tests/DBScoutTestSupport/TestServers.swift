@@ -9,6 +9,9 @@ public enum TestServers {
     /// Whether the harness says the servers are running.
     public static let available = ProcessInfo.processInfo.environment["DBSCOUT_TEST_SERVERS"] == "1"
 
+    /// The password of the servers' administrative users (scripts/test-servers.sh).
+    public static let password = "dbscout-test-pw"
+
     public static let postgresPlain = endpoint("127.0.0.2", 5432)
     public static let postgresSSL = endpoint("127.0.0.2", 15432)
     public static let postgresSSLOnly = endpoint("127.0.0.2", 25432)

@@ -37,37 +37,6 @@ private struct ScanDocument: Encodable {
         }
     }
 
-    struct Registration: Encodable {
-        let status: String
-        var registered = 0
-        var rejected = 0
-        var deferred = 0
-        var waiting = 0
-        var stoppedBy: String?
-        var requests: [Request] = []
-
-        enum CodingKeys: String, CodingKey {
-            case status, registered, rejected, deferred, waiting, stoppedBy = "stopped_by", requests
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(status, forKey: .status)
-            try container.encode(registered, forKey: .registered)
-            try container.encode(rejected, forKey: .rejected)
-            try container.encode(deferred, forKey: .deferred)
-            try container.encode(waiting, forKey: .waiting)
-            try container.encode(stoppedBy, forKey: .stoppedBy)
-            try container.encode(requests, forKey: .requests)
-        }
-    }
-
-    struct Request: Encodable {
-        let method: String
-        let path: String
-        let body: [String: DBSSDatabase]
-    }
-
     /// What a passive run read; absent for scans.
     struct Capture: Encodable {
         let frames: Int
@@ -82,7 +51,7 @@ private struct ScanDocument: Encodable {
     let capture: Capture?
     let findings: [FindingDocument]
     let unidentified: [String]
-    let registration: Registration
+    let registration: RegistrationDocument
 
     init(_ report: ScanReport) {
         let duration = report.duration.components
@@ -107,24 +76,7 @@ private struct ScanDocument: Encodable {
         }
         findings = report.records.map(FindingDocument.init)
         unidentified = report.unidentified.map(\.description)
-        switch report.registration {
-        case .notConfigured:
-            registration = Registration(status: "not_configured")
-        case .dryRun(let requests):
-            registration = Registration(
-                status: "dry_run",
-                requests: requests.map { Request(method: $0.method, path: $0.path, body: ["database": $0.body]) }
-            )
-        case .submitted(let summary):
-            registration = Registration(
-                status: "submitted",
-                registered: summary.registered,
-                rejected: summary.rejected,
-                deferred: summary.deferred,
-                waiting: summary.waiting,
-                stoppedBy: summary.stoppedBy
-            )
-        }
+        registration = RegistrationDocument(report.registration)
     }
 }
 
@@ -141,7 +93,8 @@ struct FindingDocument: Encodable {
     }
 
     enum RegistrationKeys: String, CodingKey {
-        case status, id, error, attempts
+        case status, id, error, attempts, origin, nextAttempt = "next_attempt", claimOwner = "claim_owner"
+        case claimUntil = "claim_until"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -167,5 +120,9 @@ struct FindingDocument: Encodable {
         try registration.encode(record.registration.id, forKey: .id)
         try registration.encode(record.registration.lastError, forKey: .error)
         try registration.encode(record.registration.attempts, forKey: .attempts)
+        try registration.encode(record.registration.origin?.rawValue, forKey: .origin)
+        try registration.encode(record.registration.nextAttempt, forKey: .nextAttempt)
+        try registration.encode(record.registration.claim?.owner, forKey: .claimOwner)
+        try registration.encode(record.registration.claim?.until, forKey: .claimUntil)
     }
 }

@@ -31,33 +31,7 @@ extension ScanReport {
         if !unidentified.isEmpty {
             text += "Open but not identified: " + unidentified.map(\.description).joined(separator: ", ") + "\n"
         }
-        text += registrationText()
-        for record in records where record.registration.status == .rejected {
-            text += "  \(record.endpoint): \(record.registration.lastError ?? "rejected")\n"
-        }
-        return text
-    }
-
-    private func registrationText() -> String {
-        switch registration {
-        case .notConfigured:
-            return "Registration is not configured (no DBSS settings): findings were recorded, nothing was submitted.\n"
-        case .dryRun(let requests):
-            guard !requests.isEmpty else { return "Dry run: nothing would be submitted to DBSS.\n" }
-            var text = "Dry run: \(requests.count) request(s) would be sent to DBSS:\n"
-            for request in requests {
-                text += "\(request.method) \(request.path)\n\(request.prettyBody)\n"
-            }
-            return text
-        case .submitted(let summary):
-            var text =
-                "Registration: \(summary.registered) registered, \(summary.rejected) rejected, "
-                + "\(summary.deferred) deferred, \(summary.waiting) waiting for the host OS.\n"
-            if let error = summary.stoppedBy {
-                text += "Registration stopped, the rest stay pending for the next run: \(error)\n"
-            }
-            return text
-        }
+        return text + registration.renderText() + RegistrationReport.rejections(in: records)
     }
 }
 

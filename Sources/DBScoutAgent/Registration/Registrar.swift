@@ -46,7 +46,9 @@ public struct Registrar: Sendable {
     /// A 400 marks that record rejected and moves on. A failure that would fail every record alike (DBSS
     /// unreachable after the client's retries, credentials refused, the instance full) stops the pass there;
     /// the rest stay due for the next pass.
-    public func registerDue() async throws -> RegistrationSummary {
+    /// - Parameter shouldStop: asked between records (a daemon shutting down): the add in flight finishes, the
+    ///   rest stay due.
+    public func registerDue(shouldStop: @Sendable () -> Bool = { false }) async throws -> RegistrationSummary {
         var summary = RegistrationSummary()
         let now = Date()
         let orphans = try await inventory.inFlight().filter { identity.mayTakeOver($0.registration.claim, now: now) }
@@ -73,6 +75,7 @@ public struct Registrar: Sendable {
             if try await pass.submit(record, into: &summary) == .stop { return summary }
         }
         for record in due {
+            if shouldStop() { break }
             guard let claimed = try await claim(record.endpoint, replacing: nil) else { continue }
             if try await pass.submit(claimed, into: &summary) == .stop { break }
         }

@@ -23,14 +23,13 @@ struct RegistrationStage: Sendable {
         return (try await stored(findings, in: inventory), registration)
     }
 
-    func openInventory() throws -> any Inventory {
-        let directory = settings.stateDirectory
-        let file = directory.appendingPathComponent(SQLiteInventory.fileName).path
-        if dryRun, !FileManager.default.fileExists(atPath: file) { return try SQLiteInventory() }
-        return try SQLiteInventory(directory: directory)
+    /// Runs `body` with the settings' inventory, which a dry run never creates.
+    func withInventory<Result>(_ body: (any Inventory) async throws -> Result) async throws -> Result {
+        try await InventoryStore.with(settings, readOnly: dryRun, logger: logger, body)
     }
 
-    private func register(_ inventory: any Inventory) async throws -> RegistrationReport {
+    /// Submits every due record in `inventory`; `.notConfigured` without DBSS settings.
+    func register(_ inventory: any Inventory) async throws -> RegistrationReport {
         guard let dbss = settings.dbss else { return .notConfigured }
         return try await DBSSClient.withClient(configuration: dbss, logger: logger) { client in
             let registrar = Registrar(
@@ -51,19 +50,28 @@ struct RegistrationStage: Sendable {
 
     /// This run's findings merged in memory with what the inventory holds, for a dry run that writes nothing.
     private func merged(_ findings: [Finding], into inventory: any Inventory) async throws -> [InventoryRecord] {
-        let known = Dictionary(try await inventory.all().map { ($0.endpoint, $0) }, uniquingKeysWith: { a, _ in a })
-        return findings.map { InventoryRecord.merging($0, into: known[$0.endpoint]) }.sorted {
-            $0.endpoint < $1.endpoint
+        var records = Dictionary(try await inventory.all().map { ($0.endpoint, $0) }, uniquingKeysWith: { a, _ in a })
+        // Folded in order, as recording them would: two findings of one endpoint make one record.
+        for finding in findings {
+            records[finding.endpoint] = InventoryRecord.merging(finding, into: records[finding.endpoint])
         }
+        let found = Set(findings.map(\.endpoint))
+        return records.values.filter { found.contains($0.endpoint) }.sorted { $0.endpoint < $1.endpoint }
     }
 
     /// The requests a real run would send: this run's pending records, then those pending from earlier runs.
     private func plannedRequests(for records: [InventoryRecord], alsoPending earlier: [InventoryRecord])
         -> [PlannedRequest]
     {
-        let path = settings.dbss?.addDatabasePath ?? "/v1/{project_id}/{instance_id}/audit/databases"
         let seen = Set(records.map(\.endpoint))
-        let due = records.filter { $0.isDue(at: Date()) } + earlier.filter { !seen.contains($0.endpoint) }
+        return plannedRequests(
+            for: records.filter { $0.isDue(at: Date()) } + earlier.filter { !seen.contains($0.endpoint) }
+        )
+    }
+
+    /// The requests a real pass would send for `due`, in order: none for a finding held back or skipped.
+    func plannedRequests(for due: [InventoryRecord]) -> [PlannedRequest] {
+        let path = settings.dbss?.addDatabasePath ?? "/v1/{project_id}/{instance_id}/audit/databases"
         return due.filter { settings.registration.holdReason(for: $0.finding) == nil }.compactMap { record in
             settings.registration.database(for: record.finding).map {
                 PlannedRequest(method: "POST", path: path, body: $0)

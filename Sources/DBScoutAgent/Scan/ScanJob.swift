@@ -25,7 +25,27 @@ public struct ScanJob: Sendable {
     public func run(progress: @escaping @Sendable (ScanProgress) -> Void = { _ in }) async throws -> ScanReport {
         let scope = try await resolveScope()
         let stage = RegistrationStage(settings: settings, dryRun: dryRun, logger: logger)
-        let inventory = try stage.openInventory()
+        return try await stage.withInventory { inventory in
+            try await scan(scope, stage: stage, inventory: inventory, progress: progress)
+        }
+    }
+
+    /// Runs the pipeline on an inventory the caller holds open (the daemon's, for its whole life).
+    public func run(
+        recordingInto inventory: any Inventory,
+        progress: @escaping @Sendable (ScanProgress) -> Void = { _ in }
+    ) async throws -> ScanReport {
+        let scope = try await resolveScope()
+        let stage = RegistrationStage(settings: settings, dryRun: dryRun, logger: logger)
+        return try await scan(scope, stage: stage, inventory: inventory, progress: progress)
+    }
+
+    private func scan(
+        _ scope: ScanScope,
+        stage: RegistrationStage,
+        inventory: any Inventory,
+        progress: @escaping @Sendable (ScanProgress) -> Void
+    ) async throws -> ScanReport {
         let startedAt = Date()
         let clock = ContinuousClock.now
         let collector = FindingCollector(inventory: dryRun ? nil : inventory, total: scope.endpointCount)

@@ -37,7 +37,10 @@ public struct SniffJob: Sendable {
     /// - Throws: ``DBScoutError`` `invalid-capture` naming a source that cannot be read or a bad filter.
     public func run() async throws -> ScanReport {
         let stage = RegistrationStage(settings: settings, dryRun: dryRun, logger: logger)
-        let inventory = try stage.openInventory()
+        return try await stage.withInventory { try await read(stage: stage, inventory: $0) }
+    }
+
+    private func read(stage: RegistrationStage, inventory: any Inventory) async throws -> ScanReport {
         let startedAt = Date()
         let clock = ContinuousClock.now
         var findings: [Finding] = []

@@ -20,6 +20,8 @@ public struct AgentSettings: Sendable {
     public var dbss: DBSSConfiguration?
     public var registration: RegistrationPolicy
     public var logLevel: Logger.Level
+    /// How `dbscout daemon` runs (ignored by the one-shot commands).
+    public var daemon: DaemonSettings = DaemonSettings()
     /// Things the operator should fix that do not stop the run (say, a secret file others can read).
     public var warnings: [String] = []
 }
@@ -84,6 +86,11 @@ public struct SettingsOverrides: Sendable {
     public var dbssAuth: String?
     public var store: String?
     public var logLevel: String?
+    public var daemonInterval: String?
+    public var daemonInterfaces: [String] = []
+    public var metricsListen: String?
+    public var localDiscovery: Bool?
+    public var logFormat: String?
 
     public init() {}
 }

@@ -66,15 +66,28 @@ struct ConfigFile: Decodable, Sendable {
         var skip: Bool?
     }
 
+    /// `daemon`: how `dbscout daemon` runs.
+    struct Daemon: Decodable, Sendable {
+        var interval: String?
+        var jitter: String?
+        var interfaces: [String]?
+        var filter: String?
+        var metricsListen: String?
+        var localDiscovery: Bool?
+        var logFormat: String?
+    }
+
     var stateDir: String?
     var store: String?
+    var daemon: Daemon?
     var logLevel: String?
     var scan: Scan?
     var dbss: DBSS?
     var registration: Registration?
 
     static let allowedKeys: [String: Set<String>] = [
-        "": ["state_dir", "store", "log_level", "scan", "dbss", "registration"],
+        "": ["state_dir", "store", "log_level", "scan", "dbss", "registration", "daemon"],
+        "daemon": ["interval", "jitter", "interfaces", "filter", "metrics_listen", "local_discovery", "log_format"],
         "scan": [
             "targets", "exclude", "ports", "allow_public", "allow_large_scope", "concurrency", "max_per_host",
             "max_rate", "connect_timeout_ms", "read_timeout_ms",

@@ -29,9 +29,13 @@ extension AgentSettings {
             maxPerHost: try positive("max per host", overrides.maxPerHost ?? scanFile?.maxPerHost ?? 4),
             maxRate: try positive("max rate", overrides.maxRate ?? scanFile?.maxRate ?? 1000)
         )
+        let targets = overrides.targets.isEmpty ? scanFile?.targets ?? [] : overrides.targets
+        let exclude = (scanFile?.exclude ?? []) + overrides.exclude
+        // Checked now, so that a daemon's reload refuses a bad target instead of failing every scan after it.
+        for spec in targets + exclude { _ = try TargetSpec(parsing: spec) }
         return AgentSettings(
-            targets: overrides.targets.isEmpty ? scanFile?.targets ?? [] : overrides.targets,
-            exclude: (scanFile?.exclude ?? []) + overrides.exclude,
+            targets: targets,
+            exclude: exclude,
             ports: try portsText.map(PortSet.init(parsing:)) ?? .databaseDefaults,
             allowPublic: overrides.allowPublic || scanFile?.allowPublic == true,
             allowLargeScope: overrides.allowLargeScope || scanFile?.allowLargeScope == true,
@@ -41,6 +45,7 @@ extension AgentSettings {
             dbss: dbssConfiguration,
             registration: try registration(file.registration),
             logLevel: try logLevel(overrides.logLevel ?? env["DBSCOUT_LOG_LEVEL"] ?? file.logLevel ?? "notice"),
+            daemon: try DaemonSettings.load(file.daemon, overrides),
             warnings: dbss.warnings
         )
     }
