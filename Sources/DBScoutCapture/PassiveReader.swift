@@ -142,7 +142,8 @@ private struct PassiveSession {
         let linkType = handle.linkType
         let started = ContinuousClock.now
         var clock = CaptureClock()
-        while !handoff.isAbandoned, let frame = handle.next() {
+        var frame = CapturedFrame()
+        while !handoff.isAbandoned, handle.read(into: &frame) {
             // Files keep their own time, so idle flows expire as they did on the wire however fast the file is read.
             let now = isLive ? ContinuousClock.now - started : clock.advance(to: frame.timestamp)
             if let duration, isLive, now >= duration { break }

@@ -60,22 +60,30 @@ final class PcapHandle {
     /// The next packet; an empty frame when a live read timed out; `nil` at the end or after
     /// ``PcapBreaker/breakLoop()``.
     func next() -> CapturedFrame? {
+        var frame = CapturedFrame()
+        return read(into: &frame) ? frame : nil
+    }
+
+    /// Reads the next packet into `frame`, reusing its storage, so a reader that keeps no reference to the bytes
+    /// allocates nothing per packet. An empty frame when a live read timed out; `false` at the end or after
+    /// ``PcapBreaker/breakLoop()``.
+    func read(into frame: inout CapturedFrame) -> Bool {
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
+        frame.bytes.removeAll(keepingCapacity: true)
         switch pcap_next_ex(handle, &header, &data) {
         case 1:
-            guard let header, let data else { return CapturedFrame() }
+            guard let header, let data else { return true }
             let stamp = header.pointee.ts
-            return CapturedFrame(
-                bytes: Array(UnsafeBufferPointer(start: data, count: Int(header.pointee.caplen))),
-                timestamp: .seconds(Int64(stamp.tv_sec)) + .microseconds(Int64(stamp.tv_usec)),
-                wireLength: Int(header.pointee.len)
-            )
-        case 0: return CapturedFrame()
-        case PCAP_ERROR_BREAK: return nil
+            frame.bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(header.pointee.caplen)))
+            frame.timestamp = .seconds(Int64(stamp.tv_sec)) + .microseconds(Int64(stamp.tv_usec))
+            frame.wireLength = Int(header.pointee.len)
+            return true
+        case 0: return true
+        case PCAP_ERROR_BREAK: return false
         default:
             readError = PcapHandle.text(pcap_geterr(handle))
-            return nil
+            return false
         }
     }
 
