@@ -16,15 +16,10 @@ struct ExactlyOnceTests {
     static let token = "exactly-once-token-5150"
 
     /// Captures whose conversations give six registrable databases (and a Db2, which DBSS does not take).
-    static let captures = [
-        "captures/pg15-login-ok-md5-select-version.pcap",
-        "captures/mariadb10.11-login-ok-select-version.pcap",
-        "public-traces/arkime/tds7.pcap",
-        "public-traces/zeek/mysql/mysql.pcap",
-        "public-traces/nDPI/drda_db2.pcap",
-        "public-traces/arkime/postgres-good.pcap",
-        "public-traces/suricata-verify/pgsql-cancel-request.pcap",
-    ]
+    static let captures =
+        SniffedInventory.captures + [
+            "public-traces/arkime/postgres-good.pcap", "public-traces/suricata-verify/pgsql-cancel-request.pcap",
+        ]
     static let registrable: Set = [
         "10.0.13.120:5432", "100.96.199.113:5432", "127.0.0.1:3306", "127.0.0.1:5432", "192.168.0.254:3306",
         "217.77.3.25:1433",
