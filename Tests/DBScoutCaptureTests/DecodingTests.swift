@@ -1,6 +1,7 @@
 import DBScoutCapture
 import DBScoutCore
 import DBScoutProtocols
+import DBScoutTestSupport
 import Testing
 
 /// Frame decoding on crafted frames: every link type, VLAN stacks, IPv6 extension headers, fragments,
@@ -164,7 +165,7 @@ struct DecodingTests {
 
     /// Random bytes on every link type: no trap, and what decodes holds together.
     @Test func randomBytesNeverTrap() {
-        var random = FuzzRandom(seed: 0xdb5c_0a7e)
+        var random = SplitMix64(seed: 0xdb5c_0a7e)
         var counters = DecodeCounters()
         let linkTypes: [Int32] = [1, 113, 276, 0, 108, 12, 101, 228, 229, 147]
         let valid = TestFrames.ethernet(TestFrames.ipv4(TestFrames.tcp(payload: payload)))
@@ -255,19 +256,4 @@ enum TestFrames {
 
     static func be16(_ value: UInt16) -> [UInt8] { [UInt8(value >> 8), UInt8(value & 0xff)] }
     static func be32(_ value: UInt32) -> [UInt8] { be16(UInt16(value >> 16)) + be16(UInt16(value & 0xffff)) }
-}
-
-/// A small deterministic generator for fuzzing (SplitMix64), so failures reproduce.
-struct FuzzRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94d0_49bb_1331_11eb
-        return mixed ^ (mixed >> 31)
-    }
 }

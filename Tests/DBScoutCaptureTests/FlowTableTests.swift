@@ -1,6 +1,7 @@
 import DBScoutCapture
 import DBScoutCore
 import DBScoutProtocols
+import DBScoutTestSupport
 import Testing
 
 /// The flow table on crafted segment sequences: roles, reassembly, bounds and eviction.
@@ -247,7 +248,7 @@ struct FlowTableTests {
     @Test func randomTrafficStaysBoundedAndCorrect() {
         let limits = FlowTableLimits(bytesPerDirection: 64, maxFlows: 20, maxBytes: 600, idleTimeout: .seconds(5))
         var table = FlowTable(limits: limits)
-        var random = FuzzRandom(seed: 42)
+        var random = SplitMix64(seed: 42)
         var snapshots: [FlowSnapshot] = []
         for step in 0..<20_000 {
             let client = Endpoint(address: .v4(0x0a00_0000 + UInt32(random.next() % 50)), port: 40_000)

@@ -1,5 +1,6 @@
 import DBScoutCore
 import DBScoutLocal
+import DBScoutTestSupport
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+import DBScoutTestSupport
 import Testing
 
 @testable import DBScoutLocal

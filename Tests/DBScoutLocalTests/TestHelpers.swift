@@ -1,21 +1,6 @@
 import DBScoutCore
 import DBScoutLocal
 
-/// A seeded generator, so that a fuzz failure can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-}
-
 /// Writes table lines the way the kernel does (net/ipv4/tcp_ipv4.c, net/ipv6/tcp_ipv6.c): each 32-bit word of an
 /// address as the host holds the network-order bytes in memory, upper-case hexadecimal, decimal uid and inode.
 enum KernelTCPLine {

@@ -1,5 +1,6 @@
 import DBScoutCore
 import DBScoutProtocols
+import DBScoutTestSupport
 import NIOCore
 import Testing
 

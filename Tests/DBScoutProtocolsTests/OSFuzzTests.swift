@@ -1,4 +1,5 @@
 import DBScoutProtocols
+import DBScoutTestSupport
 import NIOCore
 import Testing
 
