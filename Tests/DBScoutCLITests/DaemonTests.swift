@@ -95,6 +95,33 @@ struct DaemonTests {
         try await emulator.shutdown()
     }
 
+    /// The timer's one-shot scan and the daemon on one SQLite inventory at the same time, with slow adds so their
+    /// passes overlap: every database reaches DBSS once.
+    @Test func aOneShotScanBesideTheDaemonRegistersNothingTwice() async throws {
+        let emulator = try await DBSSEmulator.start(DBSSEmulatorConfiguration(validTokens: [Self.token]))
+        emulator.injectFault(.delay(.milliseconds(300), count: 1000, target: .addDatabase))
+        let ports = TestServers.ports.description
+        let daemon = try DaemonProcess(
+            ["127.0.0.2", "127.0.0.3", "--ports", ports, "--interval", "1s", "--no-local-discovery"],
+            environment: environment(emulator)
+        )
+        let scans = try (0..<3).map { _ in
+            try CommandLineTests.dbscout(
+                ["scan", "127.0.0.2", "127.0.0.3", "-p", ports],
+                environment: environment(emulator)
+            )
+        }
+        #expect(scans.allSatisfy { $0.status == 0 }, "\(scans.map(\.stderr))")
+        let expected = Set(TestServers.all.filter { $0.address.description != "127.0.0.4" }.map(\.description))
+        _ = try await daemon.until("every database is registered") {
+            Self.registered(emulator) == expected ? true : nil
+        }
+        #expect(emulator.databases().count == expected.count, "each database once")
+        #expect(emulator.requestCount(.addDatabase) == expected.count, "no add sent twice")
+        #expect(try await daemon.terminate().status == 0)
+        try await emulator.shutdown()
+    }
+
     /// SIGHUP applies a narrower scope from the config file; a broken config is refused and the running one kept.
     @Test func sighupNarrowsTheScopeAndABadConfigIsRefused() async throws {
         let config = NSTemporaryDirectory() + "dbscout-daemon-\(UUID()).yaml"
