@@ -8,6 +8,7 @@ packages=(
   pgbouncer pgpool2 stunnel4             # poolers and a TLS terminator, also real, for the tests
   nmap tcpdump iproute2                  # reference tools for benchmarks, network namespaces
   systemd shellcheck                     # deploy/: systemd-analyze verify, the units under a real systemd, lint
+  python3                                # the lossy lab's delay-and-loss relay, benchmark drivers
 )
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null

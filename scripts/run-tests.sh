@@ -8,3 +8,4 @@ export DBSCOUT_TEST_SERVERS=1
 swift build --build-tests
 deploy/test-deploy.sh
 swift test --skip-build
+scripts/lossy-lab.sh

@@ -56,7 +56,7 @@ SERVERS=(
 # Servers that `up` does not start: tests start and stop them on demand
 # (`start NAME`, `stop NAME`), e.g. a database that appears while a daemon runs.
 LATE_SERVERS=(
-  "pg-late         pg        127.0.0.7   5432   tls=off"
+  "pg-late         pg        127.0.0.17  5432   tls=off"
 )
 
 # ---------------------------------------------------------------- helpers

@@ -26,8 +26,8 @@ struct CommandLineTests {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        let output = PipeReader.readAll(out, err)
+        let (stdout, stderr) = (output[0], output[1])
         process.waitUntilExit()
         return Run(
             status: process.terminationStatus,
@@ -83,8 +83,8 @@ struct CommandLineTests {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let output = PipeReader.readAll(out, err)
+        let (stdout, stderr) = (output[0], String(decoding: output[1], as: UTF8.self))
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         #expect(stderr.components(separatedBy: "no TCP/IP fingerprints").count == 2, "said once: \(stderr)")

@@ -62,7 +62,7 @@ struct DaemonTests {
         try? Self.harness("stop", "pg-late")
         let daemon = try DaemonProcess(
             [
-                "127.0.0.2", "127.0.0.3", "127.0.0.7", "--ports", "5432,3306", "--interval", "2s",
+                "127.0.0.2", "127.0.0.3", "127.0.0.17", "--ports", "5432,3306", "--interval", "2s",
                 "--no-local-discovery",
             ],
             environment: environment(emulator)
@@ -75,7 +75,7 @@ struct DaemonTests {
         try Self.harness("start", "pg-late")
         defer { try? Self.harness("stop", "pg-late") }
         _ = try await daemon.until("the new server is registered") {
-            Self.registered(emulator).contains("127.0.0.7:5432") ? true : nil
+            Self.registered(emulator).contains("127.0.0.17:5432") ? true : nil
         }
         let scansAfter = try await daemon.metric("dbscout_scans_total")
         // Found by the first scan that began after the server was up (that scan may have finished since).

@@ -265,7 +265,7 @@ struct InventoryCommandTests {
         try process.run()
         input.fileHandleForWriting.write(Data("\(answer)\n".utf8))
         try input.fileHandleForWriting.close()
-        let text = output.fileHandleForReading.readDataToEndOfFile()
+        let text = PipeReader.readAll(output)[0]
         process.waitUntilExit()
         return String(decoding: text, as: UTF8.self)
     }

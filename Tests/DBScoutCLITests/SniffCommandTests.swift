@@ -99,7 +99,7 @@ struct SniffCommandTests {
             try await channel.close()
             try await Task.sleep(for: .milliseconds(250))
         }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stdout = PipeReader.readAll(out)[0]
         process.waitUntilExit()
         let run = CommandLineTests.Run(
             status: process.terminationStatus,

@@ -22,6 +22,13 @@ public final class DecoyServer: Sendable {
         /// Plays back a recorded server's side of a conversation (see ``PcapTrace/replayTurns(serverPort:)``),
         /// so a probe's dialogue meets real bytes from a server that cannot run here.
         case replay([ReplayTurn])
+        /// Sends `prefix` on connect, then `length` filler bytes (`Int.max`: without end) as fast as the client
+        /// takes them. One chunk is in flight at a time, so the decoy's memory does not grow with `length`.
+        case flood(prefix: [UInt8], length: Int)
+        /// Sends these bytes on connect, then resets the connection.
+        case resetAfter([UInt8])
+        /// Shuts its sending side (a FIN) as soon as it accepts, and keeps reading until the client goes.
+        case halfClose
     }
 
     private let channel: any Channel
@@ -30,12 +37,19 @@ public final class DecoyServer: Sendable {
     }
 
     /// Starts a decoy on a loopback address; port 0 picks a free port, a database's port puts it where a scanner
-    /// expects that database.
-    public static func start(_ behaviour: Behaviour, host: String = "127.0.0.1", port: Int = 0) async throws
-        -> DecoyServer
-    {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    /// expects that database. Decoys that must not take event-loop time from the scanner under test run on a
+    /// `group` of their own.
+    public static func start(
+        _ behaviour: Behaviour,
+        host: String = "127.0.0.1",
+        port: Int = 0,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> DecoyServer {
+        let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // A flood then keeps pace with the client's reading, instead of handing the kernel megabytes that
+            // the client never reads; the small replies of the other behaviours fit in any buffer.
+            .childChannelOption(.socketOption(.so_sndbuf), value: 64 * 1024)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(DecoyHandler(behaviour))
@@ -83,6 +97,16 @@ private final class DecoyHandler: ChannelInboundHandler {
         case .replay(let script):
             turns = script[...]
             playTurns(context: context, clientSpoke: false)
+        case .flood(let prefix, let length):
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: prefix)), promise: nil)
+            flood(length, context: context)
+        case .resetAfter(let bytes):
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: bytes))).whenComplete { _ in
+                Self.reset(channel)
+            }
+        case .halfClose:
+            context.close(mode: .output, promise: nil)
         default:
             break
         }
@@ -113,10 +137,7 @@ private final class DecoyHandler: ChannelInboundHandler {
                 channel.close(promise: nil)
             }
         case .resetOnData:
-            // SO_LINGER with a zero timeout turns the close into a reset.
-            let channel = context.channel
-            let linger = (channel as? any SocketOptionProvider)?.setSoLinger(linger(l_onoff: 1, l_linger: 0))
-            (linger ?? channel.eventLoop.makeSucceededVoidFuture()).whenComplete { _ in channel.close(promise: nil) }
+            Self.reset(context.channel)
         default:
             break
         }
@@ -124,6 +145,30 @@ private final class DecoyHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
+    }
+
+    /// Closes with a reset rather than a FIN: SO_LINGER with a zero timeout does that.
+    private static func reset(_ channel: any Channel) {
+        let linger = (channel as? any SocketOptionProvider)?.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+        (linger ?? channel.eventLoop.makeSucceededVoidFuture()).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    /// What a flood sends, a chunk at a time.
+    private static let filler = ByteBuffer(bytes: (0..<16_384).map { UInt8(truncatingIfNeeded: $0 &* 73 &+ 11) })
+
+    /// Sends the next chunk once the last one has reached the socket, so at most one chunk waits in memory; the
+    /// next step goes through the event loop's queue rather than recursing when a write completes at once.
+    private func flood(_ remaining: Int, context: ChannelHandlerContext) {
+        guard remaining > 0, context.channel.isActive else { return }
+        let size = min(remaining, Self.filler.readableBytes)
+        let eventLoop = context.eventLoop
+        let loopBound = NIOLoopBound((self, context), eventLoop: eventLoop)
+        context.writeAndFlush(wrapOutboundOut(Self.filler.getSlice(at: 0, length: size)!)).whenSuccess {
+            eventLoop.execute {
+                let (handler, context) = loopBound.value
+                handler.flood(remaining - size, context: context)
+            }
+        }
     }
 
     private func dribble(_ rest: ArraySlice<UInt8>, every interval: TimeAmount, context: ChannelHandlerContext) {

@@ -2,6 +2,10 @@ import DBScoutCore
 import NIOCore
 import NIOPosix
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Opens probe connections: no DNS, no resolver threads, a connect deadline on every attempt.
 public struct ProbeConnector: Sendable {
     public let connectTimeout: Duration
@@ -16,6 +20,9 @@ public struct ProbeConnector: Sendable {
         case refused
         /// No answer within the connect deadline (filtered, or the host is down).
         case timedOut
+        /// The handshake completed, but the peer reset the connection before the event loop saw the connect
+        /// succeed: something listens there and hung up at once, so the port is open.
+        case resetOnAccept
     }
 
     /// Connects to `endpoint`, runs `body`, and closes the connection whatever happens.
@@ -59,6 +66,8 @@ public struct ProbeConnector: Sendable {
             channel = try await bootstrap.connect(to: address).get()
         } catch ChannelError.connectTimeout {
             throw Failure.timedOut
+        } catch let error as IOError where error.errnoCode == ECONNRESET {
+            throw Failure.resetOnAccept
         } catch {
             throw Failure.refused
         }
