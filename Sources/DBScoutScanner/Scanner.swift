@@ -155,6 +155,12 @@ public struct Scanner: Sendable {
                 }
                 reachable = true
             } catch ProbeConnector.Failure.refused, ProbeConnector.Failure.timedOut {
+                // A probe that connected before this failure (a lost SYN on a later connection of the same probe)
+                // proves the port open: go on to the next probe.
+                if !context.log.localPorts.isEmpty {
+                    reachable = true
+                    continue
+                }
                 // A port that refuses one probe refuses them all; later probes would only add load.
                 return reachable ? .unidentified : .closed
             } catch is TLSHandshakeFailed {
