@@ -2,7 +2,7 @@
 """The passive-discovery benchmark: dbscout sniff --read against tcpdump's read floor and tshark's dissectors.
 
 Runs each tool on the same capture in the same run (after one read to warm the page cache), takes the median
-wall time of several runs and the peak RSS (from wait4), and prints packets/s, MB/s and the ratios. It also
+wall time of several runs and the peak RSS (from GNU time), and prints packets/s, MB/s and the ratios. It also
 checks that dbscout found every database the generator put in the capture, and compares dbscout's peak RSS on
 the whole file with that on a slice of it: a bounded reader needs about the same memory for both.
 
@@ -17,22 +17,20 @@ import struct
 import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchlib  # noqa: E402
 
 
 def measure(command, stdout=subprocess.DEVNULL):
-    """Runs a command; returns (wall seconds, peak RSS in MiB, its output if captured)."""
-    started = time.monotonic()
-    process = subprocess.Popen(command, stdout=stdout, stderr=subprocess.PIPE)
-    output = process.stdout.read() if stdout == subprocess.PIPE else b""
-    errors = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.monotonic() - started
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        sys.exit(f"{command[0]} exited with {code}: {errors.decode(errors='replace')[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, output
+    """Runs a command; returns (wall seconds, peak RSS in MiB, its output if captured).
+
+    The peak RSS comes from GNU time (benchlib.run): this process's wait4 would report Python's own high-water
+    mark for any tool smaller than the driver."""
+    run = benchlib.run(command, keep_stdout=stdout == subprocess.PIPE)
+    return run.wall, run.rss_mib, run.stdout
 
 
 def median_run(command, runs, stdout=subprocess.DEVNULL):
@@ -64,17 +62,7 @@ def rate_row(name, wall, packets, size, rss, floor=None):
     return f"{name:<34} {wall:8.2f} s {packets / wall / 1e6:8.2f} Mpkt/s {size / wall / 1e6:8.0f} MB/s {rss:8.0f} MiB  {ratio}"
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dbscout", required=True)
-    parser.add_argument("--capture", required=True)
-    parser.add_argument("--expected", required=True, help="the generator's JSON summary")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--slice-packets", type=int, default=100_000)
-    args = parser.parse_args()
-    meta = json.load(open(args.expected))
-    packets, size = meta["packets"], os.path.getsize(args.capture)
-    state = tempfile.mkdtemp(prefix="dbscout-bench-")
+def compare(args, meta, packets, size, state):
     subprocess.run(["cat", args.capture], stdout=subprocess.DEVNULL, check=True)  # warm the page cache
 
     ours, ours_rss, output = median_run(sniff(args.dbscout, args.capture, state), args.runs, subprocess.PIPE)
@@ -110,6 +98,20 @@ def main():
           f"{capture.get('skipped')} skipped")
     if found != expected:
         sys.exit("dbscout's findings differ from what the capture holds")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dbscout", required=True)
+    parser.add_argument("--capture", required=True)
+    parser.add_argument("--expected", required=True, help="the generator's JSON summary")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--slice-packets", type=int, default=100_000)
+    args = parser.parse_args()
+    meta = json.load(open(args.expected))
+    packets, size = meta["packets"], os.path.getsize(args.capture)
+    with tempfile.TemporaryDirectory(prefix="dbscout-bench-") as state:
+        compare(args, meta, packets, size, state)
 
 
 if __name__ == "__main__":
