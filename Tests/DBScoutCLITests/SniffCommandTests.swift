@@ -67,8 +67,16 @@ struct SniffCommandTests {
     }
 
     /// The sniffer says when its capture is open (`-v`); the clients start then, so that a slow start on a loaded
-    /// machine cannot leave the capture window empty.
-    @Test(.enabled(if: TestServers.available && geteuid() == 0, "needs root and the test servers"))
+    /// machine cannot leave the capture window empty. Run alone by scripts/run-tests.sh (DBSCOUT_LIVE_SNIFF_TEST=1):
+    /// alone it passes every time, but in two clean-clone runs of the whole parallel suite the sniffer reported
+    /// nothing, and the interaction is not understood yet.
+    @Test(
+        .enabled(
+            if: TestServers.available && geteuid() == 0
+                && ProcessInfo.processInfo.environment["DBSCOUT_LIVE_SNIFF_TEST"] == "1",
+            "live capture on lo: run alone with DBSCOUT_LIVE_SNIFF_TEST=1 (scripts/run-tests.sh does)"
+        )
+    )
     func liveTrafficOnLoopbackIsRecognised() async throws {
         let server = TestServers.mariadbPlain
         let process = Process()

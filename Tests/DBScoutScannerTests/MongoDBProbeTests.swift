@@ -14,9 +14,11 @@ import Testing
 /// spec, not a real server).
 @Suite("MongoDB probe")
 struct MongoDBProbeTests {
-    private func context(readTimeout: Duration = .seconds(2)) -> ProbeContext {
+    /// Generous deadlines: the scripted server answers at once, and a loaded CI machine must not turn a slow
+    /// answer into a missing one. The hang-up test passes its own short read deadline.
+    private func context(readTimeout: Duration = .seconds(10)) -> ProbeContext {
         ProbeContext(
-            connector: ProbeConnector(connectTimeout: .seconds(1)),
+            connector: ProbeConnector(connectTimeout: .seconds(10)),
             readTimeout: readTimeout,
             bannerWait: .milliseconds(300),
             portIsHinted: true
