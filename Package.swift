@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "dbscout", targets: ["dbscout"]),
         .executable(name: "dbss-emulator", targets: ["dbss-emulator"]),
         .library(name: "DBSSEmulator", targets: ["DBSSEmulator"]),
+        .library(name: "DBScoutProtocols", targets: ["DBScoutProtocols"]),
+        .library(name: "DBScoutCapture", targets: ["DBScoutCapture"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
