@@ -24,7 +24,7 @@ root=$PWD
 export PATH="$PATH:/usr/sbin:/sbin"
 
 all_sections=(sweep identify passive memory register)
-sections=("${@:-${all_sections[@]}}")
+if (($#)); then sections=("$@"); else sections=("${all_sections[@]}"); fi
 for section in "${sections[@]}"; do
   [[ " ${all_sections[*]} " == *" $section "* ]] ||
     { echo "bench.sh: unknown section '$section' (${all_sections[*]})" >&2; exit 2; }
@@ -40,7 +40,7 @@ declare -A tools=(
 )
 if wants sweep || wants identify; then # scripts/test-servers.sh's servers, and the clients that ask their versions
   tools+=(
-    [psql]=postgresql [mariadbd]=mariadb-server [mariadb]=mariadb-client [redis-server]=redis-server
+    [pg_ctlcluster]=postgresql [psql]=postgresql-client [mariadbd]=mariadb-server [mariadb]=mariadb-client [redis-server]=redis-server
     [redis-cli]=redis-tools [pgbouncer]=pgbouncer [pgpool]=pgpool2 [stunnel4]=stunnel4
   )
 fi

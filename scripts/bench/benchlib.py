@@ -1,5 +1,6 @@
 """What the benchmark drivers share: running a command under measurement, medians, and table printing."""
 
+import atexit
 import os
 import signal
 import subprocess
@@ -102,7 +103,17 @@ def section(title):
 
 
 def clean_env(**extra):
-    """The environment without any DBSCOUT_* setting of the caller's, so that only the bench's own settings apply."""
+    """The environment without the caller's DBSCOUT_* settings and with an empty config file (so that
+    /etc/dbscout/dbscout.yaml is not read either): only the bench's own settings apply."""
+    global _empty_config
+    if _empty_config is None:
+        handle, _empty_config = tempfile.mkstemp(prefix="dbscout-bench-", suffix=".yaml")
+        os.close(handle)
+        atexit.register(os.unlink, _empty_config)
     env = {key: value for key, value in os.environ.items() if not key.startswith("DBSCOUT_")}
+    env["DBSCOUT_CONFIG"] = _empty_config
     env.update({key: str(value) for key, value in extra.items()})
     return env
+
+
+_empty_config = None
