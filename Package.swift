@@ -42,6 +42,7 @@ let package = Package(
         .target(
             name: "DBScoutScanner",
             dependencies: [
+                "CEpoll",
                 "DBScoutCore",
                 "DBScoutProtocols",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -53,6 +54,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .systemLibrary(name: "CEpoll"),
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(
             name: "DBScoutCapture",

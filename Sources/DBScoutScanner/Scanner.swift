@@ -2,6 +2,7 @@ import DBScoutCore
 import DBScoutProtocols
 import Logging
 import NIOCore
+import Synchronization
 
 /// What happened at one endpoint.
 public enum EndpointOutcome: Sendable {
@@ -47,6 +48,9 @@ public struct Scanner: Sendable {
 
     /// Probes every endpoint once, reporting each outcome as it is known.
     ///
+    /// Every endpoint is first connected to by the ``ConnectSweep``; only the open ones reach the probes, which
+    /// adopt the sweep's connection for their first conversation.
+    ///
     /// - Parameters:
     ///   - endpoints: what to probe, in order; consumed lazily.
     ///   - total: how many endpoints there are, for progress.
@@ -56,51 +60,78 @@ public struct Scanner: Sendable {
         total: Int,
         onOutcome: @escaping @Sendable (Endpoint, EndpointOutcome, ScanProgress) async -> Void
     ) async {
-        let limiter = RateLimiter(perSecond: options.maxRate)
-        let gate = HostGate(limit: options.maxPerHost)
+        let rate = RateBudget(perSecond: options.maxRate)
+        let limits = ConnectSweep.Limits(
+            concurrency: max(1, options.concurrency),
+            maxPerHost: max(1, options.maxPerHost),
+            connectTimeout: options.connectTimeout
+        )
+        let sweep = ConnectSweep(limits: limits, rate: rate)
         let tally = Tally(total: total)
-        await withTaskGroup(of: Void.self) { group in
-            var inFlight = 0
-            for endpoint in endpoints {
-                if inFlight >= max(1, options.concurrency) {
-                    await group.next()
-                    inFlight -= 1
+        await withTaskCancellationHandler {
+            await withDiscardingTaskGroup { group in
+                for await batch in sweep.events(for: endpoints) {
+                    for event in batch.events {
+                        let endpoint = event.endpoint
+                        guard case .open(let socket) = state(of: event) else {
+                            await onOutcome(endpoint, .closed, tally.record(.closed))
+                            continue
+                        }
+                        // A scan being abandoned starts no probes; the socket closes with the event.
+                        if Task.isCancelled { continue }
+                        group.addTask {
+                            let outcome = await probe(endpoint, socket: socket, rate: rate)
+                            sweep.release(endpoint.address)
+                            await onOutcome(endpoint, outcome, tally.record(outcome))
+                        }
+                    }
+                    sweep.acknowledge(batch)
                 }
-                if Task.isCancelled { break }
-                group.addTask {
-                    await gate.enter(endpoint.address)
-                    let outcome = await probe(endpoint, limiter: limiter)
-                    await gate.leave(endpoint.address)
-                    await onOutcome(endpoint, outcome, await tally.record(outcome))
-                }
-                inFlight += 1
             }
+        } onCancel: {
+            sweep.stop()
+        }
+    }
+
+    private enum PortState {
+        case closed
+        /// Open, with the sweep's connection when it is still up.
+        case open(AdoptedSocket?)
+    }
+
+    private func state(of event: ConnectSweep.Event) -> PortState {
+        switch event.result {
+        case .refused, .timedOut: return .closed
+        case .connected(let socket): return .open(socket)
+        case .resetOnAccept: return .open(nil)
+        case .failed(let code):
+            logger.warning(
+                "could not connect: this host is out of sockets",
+                metadata: ["endpoint": "\(event.endpoint)", "errno": "\(code)"]
+            )
+            return .closed
         }
     }
 
     /// Tries the port's protocols in plan order until one identifies the service; when none does on an open
     /// port, tries again with TLS first, for services that accept nothing else.
-    func probe(_ endpoint: Endpoint, limiter: RateLimiter) async -> EndpointOutcome {
-        switch await probeWithTLSFallback(endpoint, limiter: limiter) {
-        case .closed: return .closed
-        case .unidentified: return .unidentified
-        case .identified(var finding, let localPorts):
-            var synAck: [UInt8]?
-            if let synAcks, let port = localPorts.first {
-                synAck = await synAcks.synAck(from: finding.endpoint, toLocalPort: port)
-            }
-            let tcp = Self.tcpSignatureClaim(synAck)
-            finding.evidence += tcp.evidence
-            finding.settleOS(with: localOSClaims(for: &finding) + (tcp.claim.map { [$0] } ?? []))
-            return .identified(finding)
+    func probe(_ endpoint: Endpoint, socket: AdoptedSocket?, rate: RateBudget) async -> EndpointOutcome {
+        guard let identification = await probeWithTLSFallback(endpoint, socket: socket, rate: rate) else {
+            return .unidentified
         }
+        var finding = identification.finding
+        var synAck: [UInt8]?
+        if let synAcks, let port = identification.localPorts.first {
+            synAck = await synAcks.synAck(from: finding.endpoint, toLocalPort: port)
+        }
+        let tcp = Self.tcpSignatureClaim(synAck)
+        finding.evidence += tcp.evidence
+        finding.settleOS(with: localOSClaims(for: &finding) + (tcp.claim.map { [$0] } ?? []))
+        return .identified(finding)
     }
 
-    /// What one pass over the plan found, with the local ports of the identifying probe's connections.
-    private enum PlanOutcome {
-        case closed, unidentified
-        case identified(Finding, localPorts: [UInt16])
-    }
+    /// What identified the service: the finding, and the local ports of the identifying probe's connections.
+    private typealias Identification = (finding: Finding, localPorts: [UInt16])
 
     /// The OS the server's SYN-ACK points to, as evidence and as a claim for the OS verdict. A middlebox verdict
     /// is shown and never taken for the server's OS. (Synchronous on purpose: the 6.3.1 optimiser crashed on
@@ -124,24 +155,36 @@ public struct Scanner: Sendable {
         return [OSClaim(os: os, detail: localHost.detail, confidence: 1, source: .localHost)]
     }
 
-    private func probeWithTLSFallback(_ endpoint: Endpoint, limiter: RateLimiter) async -> PlanOutcome {
-        let plain = await runPlan(endpoint, limiter: limiter, tlsFirst: nil)
-        guard case .unidentified = plain else { return plain }
+    private func probeWithTLSFallback(
+        _ endpoint: Endpoint,
+        socket: AdoptedSocket?,
+        rate: RateBudget
+    ) async -> Identification? {
+        if let plain = await runPlan(endpoint, socket: socket, rate: rate, tlsFirst: nil) { return plain }
         let alpn = ProbePlan.alpn(for: endpoint.port)
-        guard case .identified(var finding, let ports) = await runPlan(endpoint, limiter: limiter, tlsFirst: alpn)
-        else { return .unidentified }
-        finding.tls = .required
-        finding.evidence.append(Evidence("tls.first", "only a connection that starts with TLS is answered"))
-        return .identified(finding, localPorts: ports)
+        guard var identification = await runPlan(endpoint, socket: nil, rate: rate, tlsFirst: alpn) else {
+            return nil
+        }
+        identification.finding.tls = .required
+        identification.finding.evidence.append(
+            Evidence("tls.first", "only a connection that starts with TLS is answered")
+        )
+        return identification
     }
 
-    private func runPlan(_ endpoint: Endpoint, limiter: RateLimiter, tlsFirst: [String]?) async -> PlanOutcome {
-        var reachable = false
+    /// Runs the plan on a port known to be open; the first connection is `socket`'s when one is given.
+    private func runPlan(
+        _ endpoint: Endpoint,
+        socket: AdoptedSocket?,
+        rate: RateBudget,
+        tlsFirst: [String]?
+    ) async -> Identification? {
         for (probe, hinted) in ProbePlan.probes(for: endpoint.port) where tlsFirst == nil || probe.runsTLSFirst {
             if Task.isCancelled { break }
-            await limiter.acquire()
+            // The sweep paid for its connection's slot already.
+            if socket?.isAvailable != true { await rate.acquire() }
             let context = ProbeContext(
-                connector: ProbeConnector(connectTimeout: options.connectTimeout),
+                connector: ProbeConnector(connectTimeout: options.connectTimeout, adopting: socket),
                 readTimeout: hinted ? options.readTimeout : min(options.readTimeout, options.fallbackReadTimeout),
                 bannerWait: options.bannerWait,
                 portIsHinted: hinted,
@@ -151,45 +194,41 @@ public struct Scanner: Sendable {
                 if var finding = try await probe.identify(endpoint, context: context) {
                     finding.evidence += context.log.tlsSessions.flatMap(\.evidence)
                     logger.debug("identified", metadata: ["endpoint": "\(endpoint)", "product": "\(finding.product)"])
-                    return .identified(finding, localPorts: context.log.localPorts)
+                    return (finding, context.log.localPorts)
                 }
-                reachable = true
             } catch ProbeConnector.Failure.refused, ProbeConnector.Failure.timedOut {
                 // A probe that connected before this failure (a lost SYN on a later connection of the same probe)
-                // proves the port open: go on to the next probe.
-                if !context.log.localPorts.isEmpty {
-                    reachable = true
-                    continue
-                }
-                // A port that refuses one probe refuses them all; later probes would only add load.
-                return reachable ? .unidentified : .closed
+                // has more to learn from the next probe; a port that refuses a probe's first connection refuses
+                // them all, and later probes would only add load.
+                if context.log.localPorts.isEmpty { return nil }
             } catch is TLSHandshakeFailed {
                 // Not a TLS service: no TLS-first probe can get further.
-                return .unidentified
+                return nil
             } catch {
                 logger.debug("probe failed", metadata: ["endpoint": "\(endpoint)", "error": "\(error)"])
-                reachable = true
             }
         }
-        return reachable ? .unidentified : .closed
+        return nil
     }
 }
 
 /// Running counts shared by the scan's tasks.
-private actor Tally {
-    private var progress: ScanProgress
+private final class Tally: Sendable {
+    private let progress: Mutex<ScanProgress>
 
-    init(total: Int) { progress = ScanProgress(total: total) }
+    init(total: Int) { progress = Mutex(ScanProgress(total: total)) }
 
     func record(_ outcome: EndpointOutcome) -> ScanProgress {
-        progress.done += 1
-        switch outcome {
-        case .closed: break
-        case .unidentified: progress.open += 1
-        case .identified:
-            progress.open += 1
-            progress.identified += 1
+        progress.withLock { progress in
+            progress.done += 1
+            switch outcome {
+            case .closed: break
+            case .unidentified: progress.open += 1
+            case .identified:
+                progress.open += 1
+                progress.identified += 1
+            }
+            return progress
         }
-        return progress
     }
 }

@@ -9,9 +9,16 @@ import NIOPosix
 /// Opens probe connections: no DNS, no resolver threads, a connect deadline on every attempt.
 public struct ProbeConnector: Sendable {
     public let connectTimeout: Duration
+    /// A connection the sweep made already, taken by the first connect instead of a new one.
+    let adopted: AdoptedSocket?
 
     public init(connectTimeout: Duration) {
+        self.init(connectTimeout: connectTimeout, adopting: nil)
+    }
+
+    init(connectTimeout: Duration, adopting adopted: AdoptedSocket?) {
         self.connectTimeout = connectTimeout
+        self.adopted = adopted
     }
 
     /// Why a connection could not be made.
@@ -63,7 +70,11 @@ public struct ProbeConnector: Sendable {
             }
         let channel: any Channel
         do {
-            channel = try await bootstrap.connect(to: address).get()
+            if let descriptor = adopted?.take() {
+                channel = try await bootstrap.withConnectedSocket(descriptor).get()
+            } else {
+                channel = try await bootstrap.connect(to: address).get()
+            }
         } catch ChannelError.connectTimeout {
             throw Failure.timedOut
         } catch let error as IOError where error.errnoCode == ECONNRESET {
