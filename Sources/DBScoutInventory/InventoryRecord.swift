@@ -54,6 +54,12 @@ public protocol Inventory: Sendable {
     /// Every record, ordered by endpoint.
     func all() async throws -> [InventoryRecord]
 
+    /// One page of a listing in endpoint order: at most `limit` records after `endpoint` (from the first when
+    /// `nil`) whose status is in `statuses` (any status when empty). ``records(statuses:pageSize:)`` reads the
+    /// whole inventory this way, so that a listing never holds more than a page.
+    func page(after endpoint: Endpoint?, limit: Int, statuses: Set<RegistrationStatus>) async throws
+        -> [InventoryRecord]
+
     /// The record at `endpoint`, if any.
     func record(at endpoint: Endpoint) async throws -> InventoryRecord?
 

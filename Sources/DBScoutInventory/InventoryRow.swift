@@ -5,11 +5,38 @@ import GRDB
 /// The SQLite face of an ``InventoryRecord``: ``InventoryColumns`` bound to GRDB, times as seconds since 1970.
 enum InventoryRow {
     static func save(_ record: InventoryRecord, _ db: Database) throws {
-        let placeholders = Array(repeating: "?", count: InventoryColumns.names.count).joined(separator: ",")
+        let placeholders = Array(repeating: "?", count: InventoryColumns.names.count + 1).joined(separator: ",")
+        let values = try InventoryColumns.values(of: record).map(databaseValue) + [order(record.endpoint.address)]
         try db.execute(
-            sql: "INSERT OR REPLACE INTO findings (\(InventoryColumns.list)) VALUES (\(placeholders))",
-            arguments: StatementArguments(try InventoryColumns.values(of: record).map(databaseValue))
+            sql: "INSERT OR REPLACE INTO findings (\(InventoryColumns.list), ip_order) VALUES (\(placeholders))",
+            arguments: StatementArguments(values)
         )
+    }
+
+    /// One page of a listing, by the `findings_by_endpoint` index.
+    static func page(_ db: Database, after endpoint: Endpoint?, limit: Int, statuses: Set<RegistrationStatus>)
+        throws -> [InventoryRecord]
+    {
+        // The index is named because without statistics SQLite would rather find a status by its own index and
+        // sort every match again for each page.
+        let query = InventoryPageQuery(
+            source: "findings INDEXED BY findings_by_endpoint",
+            order: InventoryPageQuery.Order(expression: "ip_order", key: order, parameter: { $0 }),
+            placeholder: { _ in "?" },
+            after: endpoint,
+            limit: limit,
+            statuses: statuses
+        )
+        return try Row.fetchAll(db, sql: query.sql, arguments: StatementArguments(query.values.map(databaseValue)))
+            .map { try InventoryColumns.record(from: SQLiteColumns(row: $0)) }
+    }
+
+    /// An address as text that sorts as ``IPAddress`` does: the family (IPv4 first), then the number in
+    /// fixed-width hexadecimal.
+    static func order(_ address: IPAddress) -> String {
+        let digits = String(address.numeric, radix: 16)
+        return (address.isIPv4 ? "4" : "6") + String(repeating: "0", count: address.bitWidth / 4 - digits.count)
+            + digits
     }
 
     static func fetch(_ db: Database, _ endpoint: Endpoint) throws -> InventoryRecord? {
@@ -51,12 +78,17 @@ enum InventoryRow {
     }
 }
 
-/// A GRDB row read through ``InventoryColumnReader``.
+/// A GRDB row of ``InventoryColumns/list`` read through ``InventoryColumnReader``, by position: GRDB finds a
+/// column by name case-insensitively, which made it a large part of reading a long listing.
 private struct SQLiteColumns: InventoryColumnReader {
+    static let index = Dictionary(uniqueKeysWithValues: InventoryColumns.names.enumerated().map { ($1, $0) })
+
     let row: Row
 
-    func text(_ column: String) -> String? { row[column] }
-    func integer(_ column: String) -> Int? { row[column] }
-    func real(_ column: String) -> Double? { row[column] }
-    func time(_ column: String) -> Date? { (row[column] as Double?).map(Date.init(timeIntervalSince1970:)) }
+    func text(_ column: String) -> String? { row[Self.index[column]!] }
+    func integer(_ column: String) -> Int? { row[Self.index[column]!] }
+    func real(_ column: String) -> Double? { row[Self.index[column]!] }
+    func time(_ column: String) -> Date? {
+        (row[Self.index[column]!] as Double?).map(Date.init(timeIntervalSince1970:))
+    }
 }

@@ -1,3 +1,4 @@
+import DBScoutCore
 import GRDB
 
 /// The inventory's tables, versioned so that older files upgrade in place.
@@ -46,6 +47,22 @@ enum InventorySchema {
                 sql: "UPDATE findings SET registration_status = 'rejected' WHERE registration_status = 'failed'"
             )
         }
+        migrator.registerMigration("v5-endpoint-order") { db in
+            // Listings page through the records in endpoint order, which the text `ip` does not sort in.
+            try db.alter(table: "findings") { table in table.add(column: "ip_order", .text) }
+            try db.execute(sql: InventorySchema.fillEndpointOrder)
+            try db.create(index: "findings_by_endpoint", on: "findings", columns: ["ip_order", "port"])
+        }
         return migrator
+    }
+
+    /// Sets `ip_order` where it is missing: every row once, and afterwards the rows another program (an older
+    /// dbscout, say) wrote without it.
+    static let fillEndpointOrder =
+        "UPDATE findings SET ip_order = \(orderFunction.name)(ip) WHERE ip_order IS NULL"
+
+    /// `dbscout_ip_order(ip)`: ``InventoryRow/order(_:)`` for SQL, registered on every connection.
+    static let orderFunction = DatabaseFunction("dbscout_ip_order", argumentCount: 1, pure: true) { values in
+        String.fromDatabaseValue(values[0]).flatMap { IPAddress($0) }.map(InventoryRow.order)
     }
 }

@@ -74,6 +74,14 @@ public struct PostgresInventory: Inventory {
         try await connection { try await PostgresInventoryRows.fetchAll(nil, $0, logger: logger) }
     }
 
+    public func page(after endpoint: Endpoint?, limit: Int, statuses: Set<RegistrationStatus>) async throws
+        -> [InventoryRecord]
+    {
+        try await connection {
+            try await PostgresInventoryRows.page(after: endpoint, limit: limit, statuses: statuses, $0, logger: logger)
+        }
+    }
+
     public func record(at endpoint: Endpoint) async throws -> InventoryRecord? {
         try await connection { try await PostgresInventoryRows.fetch(endpoint, locking: false, $0, logger: logger) }
     }

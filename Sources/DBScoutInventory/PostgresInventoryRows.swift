@@ -36,6 +36,29 @@ enum PostgresInventoryRows {
         return try await records(query, connection, logger: logger).sorted { $0.endpoint < $1.endpoint }
     }
 
+    /// One page of a listing, by the `(ip::inet, port)` index.
+    static func page(
+        after endpoint: Endpoint?,
+        limit: Int,
+        statuses: Set<RegistrationStatus>,
+        _ connection: PostgresConnection,
+        logger: Logger
+    ) async throws -> [InventoryRecord] {
+        let query = InventoryPageQuery(
+            source: table,
+            order: InventoryPageQuery.Order(expression: "ip::inet", key: \.description, parameter: { "\($0)::inet" }),
+            placeholder: { "$\($0)" },
+            after: endpoint,
+            limit: limit,
+            statuses: statuses
+        )
+        return try await records(
+            PostgresQuery(unsafeSQL: query.sql, binds: bindings(query.values)),
+            connection,
+            logger: logger
+        )
+    }
+
     /// Inserts `record` unless its endpoint is already there (another agent's insert may have won); returns whether
     /// it inserted.
     static func insert(_ record: InventoryRecord, _ connection: PostgresConnection, logger: Logger) async throws
@@ -79,8 +102,12 @@ enum PostgresInventoryRows {
     }
 
     private static func bindings(_ record: InventoryRecord) throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: InventoryColumns.names.count)
-        for value in try InventoryColumns.values(of: record) {
+        bindings(try InventoryColumns.values(of: record))
+    }
+
+    private static func bindings(_ values: [InventoryValue]) -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: values.count)
+        for value in values {
             switch value {
             case .text(let text): bindings.append(text)
             case .integer(let integer): bindings.append(integer)

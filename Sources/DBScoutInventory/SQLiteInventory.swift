@@ -15,10 +15,11 @@ public struct SQLiteInventory: Inventory {
         let path = directory.appendingPathComponent(SQLiteInventory.fileName).path
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            var configuration = Configuration()
+            var configuration = Self.configuration
             configuration.busyMode = .timeout(10)
             database = try DatabasePool(path: path, configuration: configuration)
             try InventorySchema.migrator.migrate(database)
+            try database.write { try $0.execute(sql: InventorySchema.fillEndpointOrder) }
         } catch {
             throw DBScoutError(.inventory, "cannot open the inventory at \(path): \(error)")
         }
@@ -26,8 +27,14 @@ public struct SQLiteInventory: Inventory {
 
     /// An in-memory inventory, for tests and dry runs.
     public init() throws {
-        database = try DatabaseQueue()
+        database = try DatabaseQueue(configuration: Self.configuration)
         try InventorySchema.migrator.migrate(database)
+    }
+
+    private static var configuration: Configuration {
+        var configuration = Configuration()
+        configuration.prepareDatabase { $0.add(function: InventorySchema.orderFunction) }
+        return configuration
     }
 
     @discardableResult
@@ -41,6 +48,12 @@ public struct SQLiteInventory: Inventory {
 
     public func all() async throws -> [InventoryRecord] {
         try await database.read { db in try InventoryRow.fetchAll(db) }
+    }
+
+    public func page(after endpoint: Endpoint?, limit: Int, statuses: Set<RegistrationStatus>) async throws
+        -> [InventoryRecord]
+    {
+        try await database.read { db in try InventoryRow.page(db, after: endpoint, limit: limit, statuses: statuses) }
     }
 
     public func record(at endpoint: Endpoint) async throws -> InventoryRecord? {

@@ -42,12 +42,15 @@ extension InventoryCommand {
 
         func run() async throws {
             let (settings, logger) = try common.load()
-            let records = try await InventoryReport.records(settings, statuses: Set(status), logger: logger)
-            switch format {
-            case .table: print(InventoryReport.renderText(records), terminator: "")
-            case .json: print(try InventoryReport.renderJSON(records), terminator: "")
-            case .csv: print(InventoryCSV.render(records), terminator: "")
+            var output = StandardOutput()
+            try await InventoryReport.withRecords(settings, statuses: Set(status), logger: logger) { records in
+                switch format {
+                case .table: try await InventoryReport.writeText(records, to: &output)
+                case .json: try await InventoryReport.writeJSON(records, to: &output)
+                case .csv: try await InventoryCSV.write(records, to: &output)
+                }
             }
+            try output.finish()
         }
     }
 
@@ -135,11 +138,14 @@ extension InventoryCommand {
 
         func run() async throws {
             let (settings, logger) = try common.load()
-            let records = try await InventoryReport.records(settings, logger: logger)
-            print(
-                format == .json ? try InventoryReport.renderExport(records) : InventoryCSV.render(records),
-                terminator: ""
-            )
+            var output = StandardOutput()
+            try await InventoryReport.withRecords(settings, logger: logger) { records in
+                switch format {
+                case .json: try await InventoryReport.writeExport(records, to: &output)
+                case .csv: try await InventoryCSV.write(records, to: &output)
+                }
+            }
+            try output.finish()
         }
     }
 }
@@ -164,4 +170,40 @@ private func parseRegistrationStatus(_ text: String) throws -> RegistrationStatu
         throw ValidationError("'\(text)' is not a registration status (\(known))")
     }
     return status
+}
+
+/// Standard output for listings written as they are read: buffered, since the writes are many and small, and
+/// checked by ``finish()``, since a `TextOutputStream` cannot throw.
+private struct StandardOutput: TextOutputStream {
+    private var buffer: [UInt8] = []
+    /// The `errno` of the first write that failed; later output is dropped.
+    private var failure: Int32?
+
+    mutating func write(_ string: String) {
+        buffer += string.utf8
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    /// Writes out the rest; fails if any write failed (a full disk, or a reader that went away).
+    mutating func finish() throws {
+        flush()
+        guard let failure else { return }
+        FileHandle.standardError.write(
+            Data("dbscout: error: cannot write the output: \(String(cString: strerror(failure)))\n".utf8)
+        )
+        throw ExitCode.failure
+    }
+
+    private mutating func flush() {
+        var written = 0
+        while failure == nil, written < buffer.count {
+            let count = buffer[written...].withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+            if count >= 0 {
+                written += count
+            } else if errno != EINTR {
+                failure = errno
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
 }

@@ -48,7 +48,10 @@ struct PostgresInventoryTests {
             ) { try await $0.all() }
             #expect(records.count == 8)
             try await TestPostgres.administer(
-                "DO $$ BEGIN IF (SELECT count(*) FROM dbscout_schema_versions) <> 1 THEN RAISE 'not once'; END IF; END $$",
+                """
+                DO $$ BEGIN IF (SELECT count(*) FROM dbscout_schema_versions)
+                    <> (SELECT max(version) FROM dbscout_schema_versions) THEN RAISE 'not once'; END IF; END $$
+                """,
                 database: configuration.database
             )
         }

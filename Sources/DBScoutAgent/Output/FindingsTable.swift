@@ -3,24 +3,27 @@ import DBScoutInventory
 
 /// The terminal view of inventory records: one line per endpoint.
 enum FindingsTable {
+    static let headers = ["ENDPOINT", "PRODUCT", "VERSION", "CHARSET", "TLS", "OS", "DBSS TYPE", "REGISTRATION"]
+
     static func render(_ records: [InventoryRecord]) -> String {
-        var table = TextTable(headers: [
-            "ENDPOINT", "PRODUCT", "VERSION", "CHARSET", "TLS", "OS", "DBSS TYPE", "REGISTRATION",
-        ])
-        for record in records {
-            let finding = record.finding
-            table.rows.append([
-                finding.endpoint.description,
-                finding.product.displayName,
-                finding.version ?? "?",
-                finding.charset?.rawValue ?? "?",
-                finding.tls.label,
-                finding.os?.rawValue ?? "?",
-                finding.dbssType?.rawValue ?? "-",
-                record.registration.label,
-            ])
-        }
+        var table = TextTable(headers: headers)
+        table.rows = records.map(cells)
         return table.render()
+    }
+
+    /// A record's line, cell by cell.
+    static func cells(_ record: InventoryRecord) -> [String] {
+        let finding = record.finding
+        return [
+            finding.endpoint.description,
+            finding.product.displayName,
+            finding.version ?? "?",
+            finding.charset?.rawValue ?? "?",
+            finding.tls.label,
+            finding.os?.rawValue ?? "?",
+            finding.dbssType?.rawValue ?? "-",
+            record.registration.label,
+        ]
     }
 }
 

@@ -13,9 +13,17 @@ public enum InventoryCSV {
         "registration_claim_owner", "registration_claim_until", "evidence",
     ]
 
-    /// The records as CSV; lines end with CRLF, and an unknown value is an empty field.
-    public static func render(_ records: [InventoryRecord]) -> String {
-        ([header] + records.map(row)).map { $0.map(field).joined(separator: ",") + "\r\n" }.joined()
+    /// The records as CSV, written as they are read; lines end with CRLF, and an unknown value is an empty field.
+    public static func write(
+        _ records: some AsyncSequence<InventoryRecord, any Error>,
+        to output: inout some TextOutputStream
+    ) async throws {
+        output.write(line(header))
+        for try await record in records { output.write(line(row(record))) }
+    }
+
+    private static func line(_ fields: [String]) -> String {
+        fields.map(field).joined(separator: ",") + "\r\n"
     }
 
     private static func row(_ record: InventoryRecord) -> [String] {

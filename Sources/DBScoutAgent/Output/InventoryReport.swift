@@ -5,15 +5,18 @@ import Logging
 
 /// The inventory as `dbscout inventory` shows it: every record, one record in full, or an export.
 public enum InventoryReport {
-    /// The records in the inventory that `settings` names, by endpoint; only those in `statuses` unless it is
-    /// empty. An inventory that does not exist yet is empty, and is not created.
-    public static func records(
+    /// Runs `body` with the records in the inventory that `settings` names, in endpoint order, read a page at a
+    /// time as they are iterated; only those in `statuses` unless it is empty. An inventory that does not exist
+    /// yet is empty, and is not created.
+    public static func withRecords<Result>(
         _ settings: AgentSettings,
         statuses: Set<RegistrationStatus> = [],
-        logger: Logger
-    ) async throws -> [InventoryRecord] {
-        let records = try await InventoryStore.with(settings, readOnly: true, logger: logger) { try await $0.all() }
-        return statuses.isEmpty ? records : records.filter { statuses.contains($0.registration.status) }
+        logger: Logger,
+        _ body: (InventoryPages) async throws -> Result
+    ) async throws -> Result {
+        try await InventoryStore.with(settings, readOnly: true, logger: logger) {
+            try await body($0.records(statuses: statuses))
+        }
     }
 
     /// The record at `endpoint`, if the inventory holds one.
@@ -25,20 +28,39 @@ public enum InventoryReport {
         try await InventoryStore.with(settings, readOnly: true, logger: logger) { try await $0.record(at: endpoint) }
     }
 
-    /// One line per record.
-    public static func renderText(_ records: [InventoryRecord]) -> String {
-        records.isEmpty ? "The inventory is empty.\n" : FindingsTable.render(records)
+    /// One line per record, written as the records are read. `records` is iterated twice: first for the column
+    /// widths, so that a listing of any size is laid out as a small one, then for the lines.
+    public static func writeText(
+        _ records: some AsyncSequence<InventoryRecord, any Error>,
+        to output: inout some TextOutputStream
+    ) async throws {
+        var widths = TextTable.widths(FindingsTable.headers)
+        var empty = true
+        for try await record in records {
+            widths = TextTable.widths(FindingsTable.cells(record), fitting: widths)
+            empty = false
+        }
+        guard !empty else { return output.write("The inventory is empty.\n") }
+        output.write(TextTable.line(FindingsTable.headers, widths: widths))
+        for try await record in records { output.write(TextTable.line(FindingsTable.cells(record), widths: widths)) }
     }
 
-    /// `{"findings": [...]}`, each record as `scan --format json` prints it.
-    public static func renderJSON(_ records: [InventoryRecord]) throws -> String {
-        try JSONOutput.encode(["findings": records.map(FindingDocument.init)])
+    /// `{"findings": [...]}`, each record as `scan --format json` prints it, written as the records are read.
+    public static func writeJSON(
+        _ records: some AsyncSequence<InventoryRecord, any Error>,
+        to output: inout some TextOutputStream
+    ) async throws {
+        try await JSONOutput.writeFindings(exportedAt: nil, records, to: &output)
     }
 
     /// The whole inventory for scripts and backups: `exported_at` and every record with its evidence and every
-    /// registration field.
-    public static func renderExport(_ records: [InventoryRecord], exportedAt: Date = Date()) throws -> String {
-        try JSONOutput.encode(ExportDocument(exportedAt: exportedAt, findings: records.map(FindingDocument.init)))
+    /// registration field, written as the records are read.
+    public static func writeExport(
+        _ records: some AsyncSequence<InventoryRecord, any Error>,
+        exportedAt: Date = Date(),
+        to output: inout some TextOutputStream
+    ) async throws {
+        try await JSONOutput.writeFindings(exportedAt: exportedAt, records, to: &output)
     }
 
     /// One record in full, for a person: the finding, its registration state, and every evidence line.
@@ -87,14 +109,5 @@ public enum InventoryReport {
     /// An instant as the JSON documents give it (ISO 8601, UTC).
     static func timestamp(_ date: Date) -> String {
         date.formatted(.iso8601)
-    }
-}
-
-private struct ExportDocument: Encodable {
-    let exportedAt: Date
-    let findings: [FindingDocument]
-
-    enum CodingKeys: String, CodingKey {
-        case exportedAt = "exported_at", findings
     }
 }

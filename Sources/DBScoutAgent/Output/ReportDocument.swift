@@ -14,10 +14,45 @@ extension ScanReport {
 /// Encodes output documents the same way everywhere: sorted keys, ISO 8601 dates, a final newline.
 enum JSONOutput {
     static func encode(_ value: some Encodable) throws -> String {
+        String(decoding: try makeEncoder().encode(value), as: UTF8.self) + "\n"
+    }
+
+    /// Writes `{"exported_at": ..., "findings": [...]}` (without `exported_at` when `nil`), a record at a time as
+    /// `records` yields them, byte for byte as ``encode(_:)`` would write the whole document: an encoder holds a
+    /// document's every value at once, several times the size of its text.
+    static func writeFindings(
+        exportedAt: Date?,
+        _ records: some AsyncSequence<InventoryRecord, any Error>,
+        to output: inout some TextOutputStream
+    ) async throws {
+        let encoder = makeEncoder()
+        output.write("{\n")
+        if let exportedAt {
+            // `{`, the member indented as in the document, `}`.
+            let member = try encoder.encode(["exported_at": exportedAt]).dropFirst(2).dropLast(2)
+            output.write(String(decoding: member, as: UTF8.self) + ",\n")
+        }
+        output.write(findingsHead)
+        var separator = ""
+        for try await record in records {
+            // A one-record document lays its record out at the depth the whole one would: cut out the record.
+            let document = try encoder.encode(["findings": [FindingDocument(record)]])
+            let element = document.dropFirst(findingsHead.utf8.count + 2).dropLast(findingsTail.utf8.count)
+            output.write(separator + String(decoding: element, as: UTF8.self))
+            separator = ",\n"
+        }
+        // An empty array is written `[`, an empty line, `]`, as the encoder writes it.
+        output.write(findingsTail + "\n")
+    }
+
+    private static let findingsHead = "  \"findings\" : [\n"
+    private static let findingsTail = "\n  ]\n}"
+
+    private static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+        return encoder
     }
 }
 

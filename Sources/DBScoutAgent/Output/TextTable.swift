@@ -4,14 +4,21 @@ struct TextTable {
     var rows: [[String]] = []
 
     func render() -> String {
-        let widths = headers.indices.map { column in
-            ([headers[column]] + rows.map { $0[column] }).map(\.count).max() ?? 0
-        }
-        func line(_ cells: [String]) -> String {
-            zip(cells, widths).map { cell, width in cell.padding(toLength: width) }.joined(separator: "  ")
-                .trimmingTrailingSpaces()
-        }
-        return ([line(headers)] + rows.map(line)).joined(separator: "\n") + "\n"
+        var widths = TextTable.widths(headers)
+        for row in rows { widths = TextTable.widths(row, fitting: widths) }
+        return ([headers] + rows).map { TextTable.line($0, widths: widths) }.joined()
+    }
+
+    /// The column widths that fit `cells` as well as columns of `widths` (none yet when empty).
+    static func widths(_ cells: [String], fitting widths: [Int] = []) -> [Int] {
+        cells.indices.map { max($0 < widths.count ? widths[$0] : 0, cells[$0].count) }
+    }
+
+    /// One line of a table whose columns are `widths` wide, with its line break; streamed listings write them
+    /// one at a time.
+    static func line(_ cells: [String], widths: [Int]) -> String {
+        zip(cells, widths).map { cell, width in cell.padding(toLength: width) }.joined(separator: "  ")
+            .trimmingTrailingSpaces() + "\n"
     }
 }
 
