@@ -24,6 +24,8 @@ public struct DBScoutError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let inventory = Code("inventory")
         /// A capture file or interface cannot be read, or a capture filter is invalid.
         public static let invalidCapture = Code("invalid-capture")
+        /// This host cannot give the process what it needs to run (open files, say).
+        public static let hostResources = Code("host-resources")
     }
 
     /// The kind of failure.

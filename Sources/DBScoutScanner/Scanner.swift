@@ -4,6 +4,10 @@ import Logging
 import NIOCore
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// What happened at one endpoint.
 public enum EndpointOutcome: Sendable {
     /// Nothing answered the TCP connect.
@@ -11,6 +15,8 @@ public enum EndpointOutcome: Sendable {
     /// The port is open but no probe recognised the service.
     case unidentified
     case identified(Finding)
+    /// This host could not attempt the connect (out of descriptors or ports): the endpoint's state is unknown.
+    case unprobed(reason: String)
 }
 
 /// Counts for progress reports.
@@ -19,6 +25,8 @@ public struct ScanProgress: Sendable, Hashable {
     public var done = 0
     public var open = 0
     public var identified = 0
+    /// Endpoints this host could not attempt; see ``EndpointOutcome/unprobed(reason:)``.
+    public var unprobed = 0
 
     public init(total: Int) { self.total = total }
 }
@@ -61,8 +69,18 @@ public struct Scanner: Sendable {
         onOutcome: @escaping @Sendable (Endpoint, EndpointOutcome, ScanProgress) async -> Void
     ) async {
         let rate = RateBudget(perSecond: options.maxRate)
+        let concurrency = OpenFileLimit.concurrency(fitting: max(1, options.concurrency))
+        if concurrency < options.concurrency {
+            logger.notice(
+                "concurrency lowered to fit the open-file limit",
+                metadata: [
+                    "concurrency": "\(concurrency)", "asked": "\(options.concurrency)",
+                    "limit": "\(OpenFileLimit.current ?? 0)",
+                ]
+            )
+        }
         let limits = ConnectSweep.Limits(
-            concurrency: max(1, options.concurrency),
+            concurrency: concurrency,
             maxPerHost: max(1, options.maxPerHost),
             connectTimeout: options.connectTimeout
         )
@@ -73,9 +91,17 @@ public struct Scanner: Sendable {
                 for await batch in sweep.events(for: endpoints) {
                     for event in batch.events {
                         let endpoint = event.endpoint
-                        guard case .open(let socket) = state(of: event) else {
+                        let socket: AdoptedSocket?
+                        switch state(of: event) {
+                        case .closed:
                             await onOutcome(endpoint, .closed, tally.record(.closed))
                             continue
+                        case .unprobed(let reason):
+                            let outcome = EndpointOutcome.unprobed(reason: reason)
+                            await onOutcome(endpoint, outcome, tally.record(outcome))
+                            continue
+                        case .open(let adopted):
+                            socket = adopted
                         }
                         // A scan being abandoned starts no probes; the socket closes with the event.
                         if Task.isCancelled { continue }
@@ -97,6 +123,7 @@ public struct Scanner: Sendable {
         case closed
         /// Open, with the sweep's connection when it is still up.
         case open(AdoptedSocket?)
+        case unprobed(String)
     }
 
     private func state(of event: ConnectSweep.Event) -> PortState {
@@ -105,11 +132,9 @@ public struct Scanner: Sendable {
         case .connected(let socket): return .open(socket)
         case .resetOnAccept: return .open(nil)
         case .failed(let code):
-            logger.warning(
-                "could not connect: this host is out of sockets",
-                metadata: ["endpoint": "\(event.endpoint)", "errno": "\(code)"]
-            )
-            return .closed
+            let reason = "cannot open a socket: \(String(cString: strerror(code))) (errno \(code))"
+            logger.debug("endpoint not probed", metadata: ["endpoint": "\(event.endpoint)", "reason": "\(reason)"])
+            return .unprobed(reason)
         }
     }
 
@@ -223,6 +248,7 @@ private final class Tally: Sendable {
             progress.done += 1
             switch outcome {
             case .closed: break
+            case .unprobed: progress.unprobed += 1
             case .unidentified: progress.open += 1
             case .identified:
                 progress.open += 1

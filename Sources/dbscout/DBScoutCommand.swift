@@ -1,5 +1,6 @@
 import ArgumentParser
 import DBScoutCore
+import DBScoutScanner
 import Foundation
 
 /// `dbscout`: find databases on a network and register them with DBSS.
@@ -23,6 +24,8 @@ struct DBScoutCommand: AsyncParsableCommand {
     /// Runs the command with dbscout's exit codes: 0 ok, 1 failures during work, 2 usage or configuration errors.
     static func main() async {
         do {
+            // Before any event loop exists: SwiftNIO stops the process when it cannot get a descriptor for one.
+            try OpenFileLimit.prepare()
             var command = try parseAsRoot()
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()

@@ -16,10 +16,20 @@ struct CommandLineTests {
     static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         .appendingPathComponent("dbscout")
 
-    static func dbscout(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+    /// Runs the tool; with `openFileLimit`, under a shell that first sets both open-file limits to it.
+    static func dbscout(
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        openFileLimit: Int? = nil
+    ) throws -> Run {
         let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+        if let openFileLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", binary.path] + arguments
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
         process.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()].merging(environment) { $1 }
         let out = Pipe()
         let err = Pipe()

@@ -57,6 +57,13 @@ public struct ScanJob: Sendable {
             progress(counts)
         }
         synAcks?.stop()
+        let counts = await collector.latest
+        if counts.unprobed > 0, let reason = await collector.unprobedReason {
+            logger.warning(
+                "endpoints not probed: raise the open-file limit (ulimit -n) or lower --concurrency",
+                metadata: ["unprobed": "\(counts.unprobed)", "reason": "\(reason)"]
+            )
+        }
         try await collector.throwIfFailed()
         let (records, registration) = try await stage.conclude(await collector.findings, in: inventory)
         return ScanReport(
@@ -67,7 +74,8 @@ public struct ScanJob: Sendable {
             duration: ContinuousClock.now - clock,
             targets: settings.targets,
             ports: scope.ports,
-            registration: registration
+            registration: registration,
+            unprobedReason: await collector.unprobedReason
         )
     }
 
@@ -92,6 +100,8 @@ private actor FindingCollector {
     private let inventory: (any Inventory)?
     private(set) var findings: [Finding] = []
     private(set) var unidentified: [Endpoint] = []
+    /// Why the first unprobed endpoint was not probed; they all share a cause (this host's resources).
+    private(set) var unprobedReason: String?
     private(set) var latest: ScanProgress
     private var failure: (any Error)?
 
@@ -102,7 +112,11 @@ private actor FindingCollector {
 
     func add(_ endpoint: Endpoint, _ outcome: EndpointOutcome, _ counts: ScanProgress) async {
         if counts.done > latest.done { latest = counts }
-        if case .unidentified = outcome { unidentified.append(endpoint) }
+        switch outcome {
+        case .unidentified: unidentified.append(endpoint)
+        case .unprobed(let reason): unprobedReason = unprobedReason ?? reason
+        case .closed, .identified: break
+        }
         guard case .identified(let finding) = outcome else { return }
         findings.append(finding)
         guard let inventory else { return }

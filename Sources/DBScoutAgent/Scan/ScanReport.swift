@@ -19,9 +19,12 @@ public struct ScanReport: Sendable {
     public var registration: RegistrationReport
     /// For a passive run: what was read.
     public var passive: PassiveSummary? = nil
+    /// Why endpoints went unprobed (`progress.unprobed` of them), when any did.
+    public var unprobedReason: String? = nil
 
-    /// 0 when everything due was done, 1 when registrations failed or were deferred.
+    /// 0 when everything due was done, 1 when endpoints went unprobed or registrations failed or were deferred.
     public var exitCode: Int32 {
+        if progress.unprobed > 0 { return 1 }
         if case .submitted(let summary) = registration, !summary.isClean { return 1 }
         if passive?.errors.isEmpty == false { return 1 }
         return 0
