@@ -9,23 +9,29 @@ enum InventoryValue {
     case time(Date?)
 }
 
-/// Reads one stored row by column name; each store adapts its row type.
+/// Reads one row of ``InventoryColumns/list``, a column at a time; each store adapts its row type.
 protocol InventoryColumnReader {
-    func text(_ column: String) throws -> String?
-    func integer(_ column: String) throws -> Int?
-    func real(_ column: String) throws -> Double?
-    func time(_ column: String) throws -> Date?
+    func text(_ column: InventoryColumns.Column) throws -> String?
+    func integer(_ column: InventoryColumns.Column) throws -> Int?
+    func real(_ column: InventoryColumns.Column) throws -> Double?
+    func time(_ column: InventoryColumns.Column) throws -> Date?
 }
 
 /// The columns of an ``InventoryRecord``, shared by every store so that a record is flattened and read back in
 /// one place.
 enum InventoryColumns {
-    /// The column names, in the order of ``values(of:)``.
-    static let names = [
-        "ip", "port", "product", "dbss_type", "version", "charset", "os", "os_detail", "os_confidence", "os_source",
-        "tls", "evidence", "first_seen", "last_seen", "registration_status", "dbss_id", "last_error", "attempts",
-        "claim_owner", "claim_until", "next_attempt", "origin",
-    ]
+    /// The columns in the order of ``values(of:)``; rows are read by position, as finding a column by name (GRDB
+    /// compares names case-insensitively) was a large part of reading a long listing.
+    enum Column: Int, CaseIterable {
+        case ip, port, product, dbssType, version, charset, os, osDetail, osConfidence, osSource, tls, evidence,
+            firstSeen, lastSeen, registrationStatus, dbssId, lastError, attempts, claimOwner, claimUntil, nextAttempt,
+            origin
+    }
+
+    /// The column names, in the order of ``values(of:)``: the ``Column`` cases in snake case.
+    static let names = Column.allCases.map { column in
+        String("\(column)".flatMap { $0.isUppercase ? ["_", Character($0.lowercased())] : [$0] })
+    }
 
     /// The key columns; every other column is rewritten when a record is saved.
     static let key = ["ip", "port"]
@@ -49,26 +55,26 @@ enum InventoryColumns {
     }
 
     static func record(from row: some InventoryColumnReader) throws -> InventoryRecord {
-        let ip = try row.text("ip") ?? ""
-        let port = try row.integer("port") ?? -1
-        guard let address = IPAddress(ip), let port = UInt16(exactly: port),
-            let product = try row.text("product").flatMap(DatabaseProduct.init(rawValue:)),
-            let status = try row.text("registration_status").flatMap(RegistrationStatus.init(rawValue:)),
-            let firstSeen = try row.time("first_seen"), let lastSeen = try row.time("last_seen")
+        let ip = try row.text(.ip) ?? ""
+        let port = try row.integer(.port) ?? -1
+        guard let address = StoredText.ipv4(ip) ?? IPAddress(ip), let port = UInt16(exactly: port),
+            let product = try row.text(.product).flatMap(DatabaseProduct.init(rawValue:)),
+            let status = try row.text(.registrationStatus).flatMap(RegistrationStatus.init(rawValue:)),
+            let firstSeen = try row.time(.firstSeen), let lastSeen = try row.time(.lastSeen)
         else {
             throw DBScoutError(.inventory, "inventory row \(ip):\(port) holds values this version cannot read")
         }
         let finding = Finding(
             endpoint: Endpoint(address: address, port: port),
             product: product,
-            version: try row.text("version"),
-            charset: try row.text("charset").flatMap(DBSSCharset.init(rawValue:)),
-            os: try row.text("os").flatMap(HostOS.init(rawValue:)),
-            osDetail: try row.text("os_detail"),
-            osConfidence: try row.real("os_confidence"),
-            osSource: try row.text("os_source").flatMap(OSClaim.Source.init(rawValue:)),
-            tls: try row.text("tls").flatMap(TLSSupport.init(rawValue:)) ?? .unknown,
-            evidence: evidence(try row.text("evidence")),
+            version: try row.text(.version),
+            charset: try row.text(.charset).flatMap(DBSSCharset.init(rawValue:)),
+            os: try row.text(.os).flatMap(HostOS.init(rawValue:)),
+            osDetail: try row.text(.osDetail),
+            osConfidence: try row.real(.osConfidence),
+            osSource: try row.text(.osSource).flatMap(OSClaim.Source.init(rawValue:)),
+            tls: try row.text(.tls).flatMap(TLSSupport.init(rawValue:)) ?? .unknown,
+            evidence: evidence(try row.text(.evidence)),
             observedAt: lastSeen
         )
         return InventoryRecord(
@@ -82,22 +88,22 @@ enum InventoryColumns {
     private static func registration(_ status: RegistrationStatus, from row: some InventoryColumnReader) throws
         -> RegistrationState
     {
-        let owner = try row.text("claim_owner")
-        let until = try row.time("claim_until")
+        let owner = try row.text(.claimOwner)
+        let until = try row.time(.claimUntil)
         return RegistrationState(
             status: status,
-            id: try row.text("dbss_id"),
-            lastError: try row.text("last_error"),
-            attempts: try row.integer("attempts") ?? 0,
+            id: try row.text(.dbssId),
+            lastError: try row.text(.lastError),
+            attempts: try row.integer(.attempts) ?? 0,
             claim: owner.flatMap { owner in until.map { RegistrationClaim(owner: owner, until: $0) } },
-            nextAttempt: try row.time("next_attempt"),
-            origin: try row.text("origin").flatMap(RegistrationOrigin.init(rawValue:))
+            nextAttempt: try row.time(.nextAttempt),
+            origin: try row.text(.origin).flatMap(RegistrationOrigin.init(rawValue:))
         )
     }
 
     /// Evidence is kept as JSON; a row an older or newer version wrote unreadably keeps its finding without it.
     private static func evidence(_ json: String?) -> [Evidence] {
-        json.flatMap { try? decoder.decode([Evidence].self, from: Data($0.utf8)) } ?? []
+        json.flatMap { StoredText.evidence($0) ?? (try? decoder.decode([Evidence].self, from: Data($0.utf8))) } ?? []
     }
 
     /// One decoder for every row: making one per row was a tenth of reading a long listing.

@@ -27,8 +27,15 @@ enum InventoryRow {
             limit: limit,
             statuses: statuses
         )
-        return try Row.fetchAll(db, sql: query.sql, arguments: StatementArguments(query.values.map(databaseValue)))
-            .map { try InventoryColumns.record(from: SQLiteColumns(row: $0)) }
+        // A cursor reads each row from the statement, where a fetched array would copy every row first.
+        let rows = try Row.fetchCursor(
+            db,
+            sql: query.sql,
+            arguments: StatementArguments(query.values.map(databaseValue))
+        )
+        var records: [InventoryRecord] = []
+        while let row = try rows.next() { records.append(try InventoryColumns.record(from: SQLiteColumns(row: row))) }
+        return records
     }
 
     /// An address as text that sorts as ``IPAddress`` does: the family (IPv4 first), then the number in
@@ -78,17 +85,14 @@ enum InventoryRow {
     }
 }
 
-/// A GRDB row of ``InventoryColumns/list`` read through ``InventoryColumnReader``, by position: GRDB finds a
-/// column by name case-insensitively, which made it a large part of reading a long listing.
+/// A GRDB row of ``InventoryColumns/list`` read through ``InventoryColumnReader``.
 private struct SQLiteColumns: InventoryColumnReader {
-    static let index = Dictionary(uniqueKeysWithValues: InventoryColumns.names.enumerated().map { ($1, $0) })
-
     let row: Row
 
-    func text(_ column: String) -> String? { row[Self.index[column]!] }
-    func integer(_ column: String) -> Int? { row[Self.index[column]!] }
-    func real(_ column: String) -> Double? { row[Self.index[column]!] }
-    func time(_ column: String) -> Date? {
-        (row[Self.index[column]!] as Double?).map(Date.init(timeIntervalSince1970:))
+    func text(_ column: InventoryColumns.Column) -> String? { row[column.rawValue] }
+    func integer(_ column: InventoryColumns.Column) -> Int? { row[column.rawValue] }
+    func real(_ column: InventoryColumns.Column) -> Double? { row[column.rawValue] }
+    func time(_ column: InventoryColumns.Column) -> Date? {
+        (row[column.rawValue] as Double?).map(Date.init(timeIntervalSince1970:))
     }
 }

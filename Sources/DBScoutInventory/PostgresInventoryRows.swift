@@ -123,8 +123,8 @@ enum PostgresInventoryRows {
 private struct PostgresColumns: InventoryColumnReader {
     let row: PostgresRandomAccessRow
 
-    func text(_ column: String) throws -> String? { try row[column].decode(String?.self) }
-    func integer(_ column: String) throws -> Int? { try row[column].decode(Int?.self) }
-    func real(_ column: String) throws -> Double? { try row[column].decode(Double?.self) }
-    func time(_ column: String) throws -> Date? { try row[column].decode(Date?.self) }
+    func text(_ column: InventoryColumns.Column) throws -> String? { try row[column.rawValue].decode(String?.self) }
+    func integer(_ column: InventoryColumns.Column) throws -> Int? { try row[column.rawValue].decode(Int?.self) }
+    func real(_ column: InventoryColumns.Column) throws -> Double? { try row[column.rawValue].decode(Double?.self) }
+    func time(_ column: InventoryColumns.Column) throws -> Date? { try row[column.rawValue].decode(Date?.self) }
 }

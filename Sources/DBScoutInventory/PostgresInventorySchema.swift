@@ -27,12 +27,17 @@ enum PostgresInventorySchema {
             )
             """,
             "CREATE INDEX \(table)_by_status ON \(table) (registration_status)",
-        ],
-        // Listings page through the records in endpoint order, which `inet` sorts in and the text `ip` does not.
-        ["CREATE INDEX \(table)_by_endpoint ON \(table) ((ip::inet), port)"],
+        ]
     ]
 
-    /// Creates or upgrades the tables on `connection`.
+    /// Indexes that change nothing an agent reads or writes, created on every open outside the versioned
+    /// migrations: a version bump would lock every older agent of a fleet out of the shared inventory.
+    static let indexes = [
+        // Listings page through the records in endpoint order, which `inet` sorts in and the text `ip` does not.
+        "CREATE INDEX IF NOT EXISTS \(table)_by_endpoint ON \(table) ((ip::inet), port)"
+    ]
+
+    /// Creates or upgrades the tables on `connection`, then creates any missing ``indexes``.
     /// - Throws: ``DBScoutError`` `inventory` when the database holds a newer schema than this version knows.
     static func prepare(on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.withTransaction(logger: logger) { connection in
@@ -56,6 +61,9 @@ enum PostgresInventorySchema {
                     "INSERT INTO dbscout_schema_versions (version) VALUES (\(index + 1))",
                     logger: logger
                 )
+            }
+            for statement in indexes {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
         }
     }

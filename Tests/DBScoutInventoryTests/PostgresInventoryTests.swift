@@ -48,14 +48,51 @@ struct PostgresInventoryTests {
             ) { try await $0.all() }
             #expect(records.count == 8)
             try await TestPostgres.administer(
+                "DO $$ BEGIN IF (SELECT count(*) FROM dbscout_schema_versions) <> 1 THEN RAISE 'not once'; END IF; END $$",
+                database: configuration.database
+            )
+        }
+    }
+
+    /// A fleet upgrades one agent at a time, so the endpoint index must not bump the schema version (older agents
+    /// refuse a newer one): an inventory an older agent left at version 1 without it gets it on the next open,
+    /// stays at version 1, and lists in endpoint order.
+    @Test func anInventoryWithoutTheEndpointIndexGetsItAndKeepsItsVersion() async throws {
+        try await TestPostgres.withDatabase { configuration in
+            try await PostgresInventory.withInventory(configuration: configuration, logger: TestPostgres.logger) {
+                inventory in
+                for endpoint in PagingTests.endpoints.shuffled() {
+                    try await inventory.record(PagingTests.finding(endpoint))
+                }
+            }
+            try await TestPostgres.administer(
+                "DROP INDEX \(Self.endpointIndex)",
+                database: configuration.database
+            )
+            let listed = try await PostgresInventory.withInventory(
+                configuration: configuration,
+                logger: TestPostgres.logger
+            ) { inventory in
+                var listed: [Endpoint] = []
+                for try await record in inventory.records(pageSize: 7) { listed.append(record.endpoint) }
+                return listed
+            }
+            #expect(listed == PagingTests.endpoints.sorted())
+            try await TestPostgres.administer(
                 """
-                DO $$ BEGIN IF (SELECT count(*) FROM dbscout_schema_versions)
-                    <> (SELECT max(version) FROM dbscout_schema_versions) THEN RAISE 'not once'; END IF; END $$
+                DO $$ BEGIN
+                    IF to_regclass('\(Self.endpointIndex)') IS NULL THEN RAISE 'no index'; END IF;
+                    IF (SELECT array_agg(version) FROM dbscout_schema_versions) <> ARRAY[1] THEN
+                        RAISE 'not version 1';
+                    END IF;
+                END $$
                 """,
                 database: configuration.database
             )
         }
     }
+
+    private static let endpointIndex = "dbscout_findings_by_endpoint"
 
     @Test func aSchemaFromANewerVersionIsRefused() async throws {
         try await TestPostgres.withDatabase { configuration in

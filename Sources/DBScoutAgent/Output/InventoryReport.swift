@@ -108,6 +108,6 @@ public enum InventoryReport {
 
     /// An instant as the JSON documents give it (ISO 8601, UTC).
     static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601)
+        Timestamp.iso8601(date)
     }
 }

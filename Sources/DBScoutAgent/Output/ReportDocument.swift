@@ -33,16 +33,23 @@ enum JSONOutput {
             output.write(String(decoding: member, as: UTF8.self) + ",\n")
         }
         output.write(findingsHead)
-        var separator = ""
+        var json = JSONBytes()
+        var first = true
         for try await record in records {
-            // A one-record document lays its record out at the depth the whole one would: cut out the record.
-            let document = try encoder.encode(["findings": [FindingDocument(record)]])
-            let element = document.dropFirst(findingsHead.utf8.count + 2).dropLast(findingsTail.utf8.count)
-            output.write(separator + String(decoding: element, as: UTF8.self))
-            separator = ",\n"
+            if !first { json.raw(",\n") }
+            first = false
+            try FindingDocument(record).write(to: &json, encoder: encoder)
+            if json.bytes.count >= 1 << 16 { flush(&json, to: &output) }
         }
+        flush(&json, to: &output)
         // An empty array is written `[`, an empty line, `]`, as the encoder writes it.
         output.write(findingsTail + "\n")
+    }
+
+    /// Writes out what `json` holds, in one piece: the records are many and small.
+    private static func flush(_ json: inout JSONBytes, to output: inout some TextOutputStream) {
+        output.write(String(decoding: json.bytes, as: UTF8.self))
+        json.bytes.removeAll(keepingCapacity: true)
     }
 
     private static let findingsHead = "  \"findings\" : [\n"
