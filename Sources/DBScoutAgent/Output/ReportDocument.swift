@@ -72,10 +72,26 @@ private struct ScanDocument: Encodable {
         let endpoints: Int
         let open: Int
         let identified: Int
+        /// Endpoints this host could not attempt, and why (`null` when there were none).
+        let unprobed: Int
+        let unprobedReason: String?
 
         enum CodingKeys: String, CodingKey {
             case startedAt = "started_at", durationSeconds = "duration_seconds", targets, ports, endpoints, open
-            case identified
+            case identified, unprobed, unprobedReason = "unprobed_reason"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(startedAt, forKey: .startedAt)
+            try container.encode(durationSeconds, forKey: .durationSeconds)
+            try container.encode(targets, forKey: .targets)
+            try container.encode(ports, forKey: .ports)
+            try container.encode(endpoints, forKey: .endpoints)
+            try container.encode(open, forKey: .open)
+            try container.encode(identified, forKey: .identified)
+            try container.encode(unprobed, forKey: .unprobed)
+            try container.encode(unprobedReason, forKey: .unprobedReason)
         }
     }
 
@@ -104,7 +120,9 @@ private struct ScanDocument: Encodable {
             ports: report.ports.description,
             endpoints: report.progress.done,
             open: report.progress.open,
-            identified: report.progress.identified
+            identified: report.progress.identified,
+            unprobed: report.progress.unprobed,
+            unprobedReason: report.unprobedReason
         )
         capture = report.passive.map {
             Capture(

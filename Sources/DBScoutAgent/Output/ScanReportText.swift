@@ -28,6 +28,11 @@ extension ScanReport {
                 "\nScanned \(progress.done) endpoints in \(seconds) s: \(progress.open) open, "
                 + "\(progress.identified) identified.\n"
         }
+        if progress.unprobed > 0 {
+            text +=
+                "Warning: \(progress.unprobed) endpoints were not probed (\(unprobedReason ?? "no reason given")): "
+                + "raise the open-file limit (ulimit -n) or lower --concurrency.\n"
+        }
         if !unidentified.isEmpty {
             text += "Open but not identified: " + unidentified.map(\.description).joined(separator: ", ") + "\n"
         }
