@@ -103,12 +103,12 @@ struct InventoryListingTests {
         let name = "dbscout_listing_\(UInt32.random(in: 0...UInt32.max))"
         var environment = ["DBSCOUT_STATE_DIR": NSTemporaryDirectory() + "dbscout-listing-\(UUID())"]
         if store == .postgres {
-            try psql("CREATE DATABASE \(name)")
+            try TestServers.psql("CREATE DATABASE \(name)")
             environment["DBSCOUT_STORE"] = "postgres://postgres@127.0.0.2:5432/\(name)?sslmode=disable"
             environment["DBSCOUT_STORE_PASSWORD"] = TestServers.password
         }
         defer {
-            if store == .postgres { try? psql("DROP DATABASE \(name) WITH (FORCE)") }
+            if store == .postgres { try? TestServers.psql("DROP DATABASE \(name) WITH (FORCE)") }
             if let directory = environment["DBSCOUT_STATE_DIR"] {
                 try? FileManager.default.removeItem(atPath: directory)
             }
@@ -152,18 +152,6 @@ struct InventoryListingTests {
         _ = try await inventory.claim(finding.endpoint, owner: "test", until: now + 60, now: now, replacing: nil)
         try await inventory.complete(finding.endpoint, owner: "test", outcome: .registered(id: "id-\(index)"), now: now)
         return try #require(try await inventory.record(at: finding.endpoint))
-    }
-
-    /// Runs SQL as the test servers' superuser on the plain PostgreSQL.
-    private static func psql(_ sql: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        process.arguments = ["-X", "-q", "-h", "127.0.0.2", "-U", "postgres", "-d", "postgres", "-c", sql]
-        process.environment = ["PGPASSWORD": TestServers.password, "PATH": "/usr/bin:/bin"]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "psql: \(sql)")
     }
 }
 

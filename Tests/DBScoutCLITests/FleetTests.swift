@@ -20,8 +20,8 @@ struct FleetTests {
 
     @Test func eachDatabaseIsRegisteredOnceByAFleetOfAgents() async throws {
         let database = "dbscout_fleet_\(UInt32.random(in: 0...UInt32.max))"
-        try Self.psql("CREATE DATABASE \(database)")
-        defer { try? Self.psql("DROP DATABASE \(database) WITH (FORCE)") }
+        try TestServers.psql("CREATE DATABASE \(database)")
+        defer { try? TestServers.psql("DROP DATABASE \(database) WITH (FORCE)") }
         let emulator = try await DBSSEmulator.start(DBSSEmulatorConfiguration(validTokens: [Self.token]))
         // Slow adds keep claims overlapping in time, so the agents really race for the same rows.
         emulator.injectFault(.delay(.milliseconds(300), count: 1000, target: .addDatabase))
@@ -60,17 +60,5 @@ struct FleetTests {
         let registered = records.filter { ($0["registration"] as? [String: Any])?["status"] as? String == "registered" }
         #expect(registered.count == Self.registrable.count)
         try await emulator.shutdown()
-    }
-
-    /// Runs SQL as the test servers' superuser on the plain PostgreSQL.
-    static func psql(_ sql: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        process.arguments = ["-X", "-q", "-h", "127.0.0.2", "-U", "postgres", "-d", "postgres", "-c", sql]
-        process.environment = ["PGPASSWORD": TestServers.password, "PATH": "/usr/bin:/bin"]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "psql: \(sql)")
     }
 }

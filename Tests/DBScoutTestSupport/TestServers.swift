@@ -56,4 +56,23 @@ public enum TestServers {
     private static func endpoint(_ address: String, _ port: UInt16) -> Endpoint {
         Endpoint(address: IPAddress(address)!, port: port)
     }
+
+    /// A `psql` command that failed.
+    public struct PSQLFailed: Error, CustomStringConvertible {
+        public let sql: String
+        public let status: Int32
+        public var description: String { "psql exited \(status): \(sql)" }
+    }
+
+    /// Runs SQL as the superuser of the plain PostgreSQL (127.0.0.2:5432), to set up or drop test databases.
+    public static func psql(_ sql: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        process.arguments = ["-X", "-q", "-h", "127.0.0.2", "-U", "postgres", "-d", "postgres", "-c", sql]
+        process.environment = ["PGPASSWORD": password, "PATH": "/usr/bin:/bin"]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw PSQLFailed(sql: sql, status: process.terminationStatus) }
+    }
 }
