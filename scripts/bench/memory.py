@@ -8,7 +8,7 @@ grows with the scope, and `nmap -sT` on the /16 as the reference.
 Inventory: make-inventory.py writes ROWS records in the inventory's first schema; the first `dbscout` command to
 open it applies the later migrations (timed on its own: `inventory show` of an endpoint that is not there), then
 `dbscout inventory list --format json` lists it, against `sqlite3 -json` printing the same rows in order as the
-reference; the table format and a filtered list (`--status pending`) are timed as well.
+reference; the table and CSV formats and a filtered list (`--status pending`) are timed as well.
 
 Peak RSS is GNU time's maximum resident set size of the command alone; every command runs once.
 
@@ -65,6 +65,9 @@ def inventory_rows(dbscout, work, rows, env):
         timeout=900, keep_stdout=False,
     )  # fmt: skip
     as_table = benchlib.run([dbscout, "inventory", "list", *common], env=env, timeout=1800, keep_stdout=False)
+    as_csv = benchlib.run(
+        [dbscout, "inventory", "list", "--format", "csv", *common], env=env, timeout=1800, keep_stdout=False
+    )
     pending = summary["statuses"].get("pending", 0)
     filtered = benchlib.run(
         [dbscout, "inventory", "list", "--status", "pending", "--format", "json", *common],
@@ -73,9 +76,10 @@ def inventory_rows(dbscout, work, rows, env):
     print(f"inventory: {rows:,} rows, {summary['bytes'] / 1e6:.0f} MB file, written in {summary['seconds']:.1f} s "
           f"(statuses {summary['statuses']})")
     return [
-        ["first open: migrations v2-v4 (inventory show)", migrate, None],
+        ["first open: migrations v2-v5 (inventory show)", migrate, None],
         [f"dbscout inventory list --format json ({rows:,} rows)", as_json, sqlite],
         ["dbscout inventory list (table)", as_table, None],
+        ["dbscout inventory list --format csv", as_csv, None],
         [f"dbscout inventory list --status pending --format json ({pending:,} rows)", filtered, None],
         ['sqlite3 -json "SELECT * FROM findings ORDER BY ip, port"', sqlite, sqlite],
     ]
