@@ -30,15 +30,12 @@ scratch="$root/Fuzz/.build-fuzz"
 build=(swift build -c release --package-path "$root/Fuzz" --scratch-path "$scratch"
     -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library)
 mkdir -p "$scratch/logs"
+# SwiftPM keeps its build plan while the dbscout package this one depends on gains or loses source files, and then
+# misses the new ones or asks for the removed ones. Planning afresh takes seconds; the compiled objects stay.
+rm -f "$scratch"/*/release/description.json "$scratch/release.yaml"
 for target in "${targets[@]}"; do
     echo "== building fuzz-$target"
     if ! "${build[@]}" --product "fuzz-$target" >"$scratch/logs/build.log" 2>&1; then
-        # SwiftPM does not notice files removed from the dbscout package this one depends on, and keeps asking
-        # for them; a fresh build plan (the corpus and checkouts stay) fixes that.
-        if grep -q "because of missing inputs" "$scratch/logs/build.log"; then
-            rm -rf "$scratch/x86_64-unknown-linux-gnu"
-            "${build[@]}" --product "fuzz-$target" >"$scratch/logs/build.log" 2>&1 && continue
-        fi
         tail -n 40 "$scratch/logs/build.log" >&2
         echo "build of fuzz-$target failed" >&2
         exit 2

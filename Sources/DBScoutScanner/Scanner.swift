@@ -91,20 +91,13 @@ public struct Scanner: Sendable {
                 for await batch in sweep.events(for: endpoints) {
                     for event in batch.events {
                         let endpoint = event.endpoint
-                        let socket: AdoptedSocket?
-                        switch state(of: event) {
-                        case .closed:
-                            await onOutcome(endpoint, .closed, tally.record(.closed))
-                            continue
-                        case .unprobed(let reason):
-                            let outcome = EndpointOutcome.unprobed(reason: reason)
+                        if let outcome = outcomeWithoutProbes(event) {
                             await onOutcome(endpoint, outcome, tally.record(outcome))
                             continue
-                        case .open(let adopted):
-                            socket = adopted
                         }
                         // A scan being abandoned starts no probes; the socket closes with the event.
                         if Task.isCancelled { continue }
+                        let socket = event.result.socket
                         group.addTask {
                             let outcome = await probe(endpoint, socket: socket, rate: rate)
                             sweep.release(endpoint.address)
@@ -119,22 +112,15 @@ public struct Scanner: Sendable {
         }
     }
 
-    private enum PortState {
-        case closed
-        /// Open, with the sweep's connection when it is still up.
-        case open(AdoptedSocket?)
-        case unprobed(String)
-    }
-
-    private func state(of event: ConnectSweep.Event) -> PortState {
+    /// The outcome of an endpoint that the sweep settled by itself; `nil` for an open port, which the probes take.
+    private func outcomeWithoutProbes(_ event: ConnectSweep.Event) -> EndpointOutcome? {
         switch event.result {
         case .refused, .timedOut: return .closed
-        case .connected(let socket): return .open(socket)
-        case .resetOnAccept: return .open(nil)
+        case .connected, .resetOnAccept: return nil
         case .failed(let code):
             let reason = "cannot open a socket: \(String(cString: strerror(code))) (errno \(code))"
             logger.debug("endpoint not probed", metadata: ["endpoint": "\(event.endpoint)", "reason": "\(reason)"])
-            return .unprobed(reason)
+            return .unprobed(reason: reason)
         }
     }
 

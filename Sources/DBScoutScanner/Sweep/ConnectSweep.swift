@@ -30,6 +30,11 @@ final class ConnectSweep: Sendable {
         case resetOnAccept
         /// This host could not make the connection (out of descriptors or ports, with nothing left to wait for).
         case failed(errno: CInt)
+
+        /// The connection the sweep made, for the probes to adopt.
+        var socket: AdoptedSocket? {
+            if case .connected(let socket) = self { socket } else { nil }
+        }
     }
 
     struct Event: Sendable {
