@@ -54,6 +54,10 @@ public protocol Inventory: Sendable {
     /// Every record, ordered by endpoint.
     func all() async throws -> [InventoryRecord]
 
+    /// How many records are in each registration status (a status with none is absent): counted by the store,
+    /// so that the daemon's metrics never read the records themselves.
+    func statusCounts() async throws -> [RegistrationStatus: Int]
+
     /// One page of a listing in endpoint order: at most `limit` records after `endpoint` (from the first when
     /// `nil`) whose status is in `statuses` (any status when empty). ``records(statuses:pageSize:)`` reads the
     /// whole inventory this way, so that a listing never holds more than a page.

@@ -67,6 +67,16 @@ enum InventoryRow {
         }
     }
 
+    static func statusCounts(_ db: Database) throws -> [RegistrationStatus: Int] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: "SELECT registration_status, COUNT(*) FROM findings GROUP BY registration_status"
+        )
+        return rows.reduce(into: [:]) { counts, row in
+            if let status = RegistrationStatus(rawValue: row[0]) { counts[status] = row[1] }
+        }
+    }
+
     static func delete(_ db: Database, _ endpoint: Endpoint) throws -> Bool {
         try db.execute(
             sql: "DELETE FROM findings WHERE ip = ? AND port = ?",

@@ -92,6 +92,10 @@ public struct PostgresInventory: Inventory {
         }.filter { $0.isDue(at: now) }
     }
 
+    public func statusCounts() async throws -> [RegistrationStatus: Int] {
+        try await connection { try await PostgresInventoryRows.statusCounts($0, logger: logger) }
+    }
+
     public func inFlight() async throws -> [InventoryRecord] {
         try await connection { try await PostgresInventoryRows.fetchAll([.submitting], $0, logger: logger) }
     }

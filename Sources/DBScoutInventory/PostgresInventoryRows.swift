@@ -83,6 +83,18 @@ enum PostgresInventoryRows {
         try await connection.query(PostgresQuery(unsafeSQL: sql, binds: try bindings(record)), logger: logger)
     }
 
+    static func statusCounts(_ connection: PostgresConnection, logger: Logger) async throws
+        -> [RegistrationStatus: Int]
+    {
+        let query: PostgresQuery =
+            "SELECT registration_status, COUNT(*) FROM \(unescaped: table) GROUP BY registration_status"
+        var counts: [RegistrationStatus: Int] = [:]
+        for try await (status, count) in try await connection.query(query, logger: logger).decode((String, Int).self) {
+            if let status = RegistrationStatus(rawValue: status) { counts[status] = count }
+        }
+        return counts
+    }
+
     static func delete(_ endpoint: Endpoint, _ connection: PostgresConnection, logger: Logger) async throws -> Bool {
         let query: PostgresQuery = """
             DELETE FROM \(unescaped: table) WHERE ip = \(endpoint.address.description) AND port = \(Int(endpoint.port))

@@ -66,6 +66,10 @@ public struct SQLiteInventory: Inventory {
         }
     }
 
+    public func statusCounts() async throws -> [RegistrationStatus: Int] {
+        try await database.read { try InventoryRow.statusCounts($0) }
+    }
+
     public func inFlight() async throws -> [InventoryRecord] {
         try await database.read { db in try InventoryRow.fetchAll(db, statuses: [.submitting]) }
     }

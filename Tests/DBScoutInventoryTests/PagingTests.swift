@@ -40,6 +40,21 @@ struct PagingTests {
     }
 
     @Test(arguments: StoreKind.available)
+    func theStoreCountsEachStatusAsTheRecordsSay(_ store: StoreKind) async throws {
+        try await store.withInventory { inventory in
+            #expect(try await inventory.statusCounts().isEmpty)
+            for endpoint in Self.endpoints { try await inventory.record(Self.finding(endpoint)) }
+            for endpoint in Self.endpoints.filter({ $0.port == 3306 }).prefix(4) {
+                try await inventory.submit(Self.finding(endpoint), .rejected(error: "DBSS.10020102"))
+            }
+            let counted = try await inventory.statusCounts()
+            let listed = Dictionary(grouping: try await inventory.all(), by: \.registration.status).mapValues(\.count)
+            #expect(counted == listed)
+            #expect(counted[.rejected] == 4)
+        }
+    }
+
+    @Test(arguments: StoreKind.available)
     func aStatusFilterKeepsTheOrder(_ store: StoreKind) async throws {
         try await store.withInventory { inventory in
             for endpoint in Self.endpoints { try await inventory.record(Self.finding(endpoint)) }

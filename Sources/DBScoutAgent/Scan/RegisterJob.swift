@@ -58,11 +58,17 @@ public struct RegisterJob: Sendable {
     /// due as well.
     private func plan(_ stage: RegistrationStage, _ inventory: any Inventory) async throws -> RegisterReport {
         let now = Date()
-        let records = try await inventory.all()
-        let requeueable = { (record: InventoryRecord) in [.rejected, .retrying].contains(record.registration.status) }
-        let due = records.filter { $0.isDue(at: now) || requeueable($0) }
+        let requeueable: Set<RegistrationStatus> = [.rejected, .retrying]
+        var due: [InventoryRecord] = []
+        var requeued = 0
+        // Only these statuses can be due or put back; the rest of a large inventory is never read.
+        for try await record in inventory.records(statuses: requeueable.union([.pending])) {
+            let putBack = requeueable.contains(record.registration.status)
+            if putBack { requeued += 1 }
+            if putBack || record.isDue(at: now) { due.append(record) }
+        }
         return RegisterReport(
-            requeued: records.count(where: requeueable),
+            requeued: requeued,
             records: due,
             registration: .dryRun(stage.plannedRequests(for: due))
         )

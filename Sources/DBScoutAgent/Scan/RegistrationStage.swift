@@ -42,21 +42,26 @@ struct RegistrationStage: Sendable {
         }
     }
 
-    /// This run's findings as the inventory now holds them.
+    /// This run's findings as the inventory now holds them, read one endpoint at a time: the inventory may hold
+    /// a million others.
     private func stored(_ findings: [Finding], in inventory: any Inventory) async throws -> [InventoryRecord] {
-        let found = Set(findings.map(\.endpoint))
-        return try await inventory.all().filter { found.contains($0.endpoint) }
+        var records: [InventoryRecord] = []
+        for endpoint in Set(findings.map(\.endpoint)).sorted() {
+            if let record = try await inventory.record(at: endpoint) { records.append(record) }
+        }
+        return records
     }
 
     /// This run's findings merged in memory with what the inventory holds, for a dry run that writes nothing.
     private func merged(_ findings: [Finding], into inventory: any Inventory) async throws -> [InventoryRecord] {
-        var records = Dictionary(try await inventory.all().map { ($0.endpoint, $0) }, uniquingKeysWith: { a, _ in a })
+        var records: [Endpoint: InventoryRecord] = [:]
         // Folded in order, as recording them would: two findings of one endpoint make one record.
         for finding in findings {
-            records[finding.endpoint] = InventoryRecord.merging(finding, into: records[finding.endpoint])
+            var existing = records[finding.endpoint]
+            if existing == nil { existing = try await inventory.record(at: finding.endpoint) }
+            records[finding.endpoint] = InventoryRecord.merging(finding, into: existing)
         }
-        let found = Set(findings.map(\.endpoint))
-        return records.values.filter { found.contains($0.endpoint) }.sorted { $0.endpoint < $1.endpoint }
+        return records.values.sorted { $0.endpoint < $1.endpoint }
     }
 
     /// The requests a real run would send: this run's pending records, then those pending from earlier runs.

@@ -84,7 +84,7 @@ public struct RegistrationService: Service {
     }
 
     private func countInventory() async {
-        guard let records = try? await inventory.all() else { return }
-        metrics.inventory(Dictionary(grouping: records, by: \.registration.status.rawValue).mapValues(\.count))
+        guard let counts = try? await inventory.statusCounts() else { return }
+        metrics.inventory(Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }))
     }
 }
