@@ -149,7 +149,8 @@ fi
 
 if wants memory; then
   section "4. memory"
-  run_driver scripts/bench/memory.py --dbscout "$bin/dbscout" --rows "${BENCH_INVENTORY_ROWS:-1000000}"
+  run_driver scripts/bench/memory.py --dbscout "$bin/dbscout" --rows "${BENCH_INVENTORY_ROWS:-1000000}" \
+    --testdata "${BENCH_TESTDATA:-$root/../shared/testdata}"
 fi
 
 if wants register; then

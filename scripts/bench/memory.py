@@ -47,7 +47,7 @@ def scan_rows(dbscout, work, env):
     ]
 
 
-def inventory_rows(dbscout, work, rows, env):
+def inventory_rows(dbscout, work, rows, env, testdata):
     state = f"{work}/inventory"
     made = subprocess.run(
         [sys.executable, str(Path(__file__).with_name("make-inventory.py")), state, "--rows", str(rows)],
@@ -73,6 +73,14 @@ def inventory_rows(dbscout, work, rows, env):
         [dbscout, "inventory", "list", "--status", "pending", "--format", "json", *common],
         env=env, timeout=1800, keep_stdout=False,
     )  # fmt: skip
+    # A run that finds one database, recorded into the big inventory: what a scan or the daemon pays for the
+    # inventory's size. A real capture stands in for a server, so that no server is needed.
+    capture = Path(testdata) / "captures" / "mariadb10.11-greeting-only.pcap"
+    one_finding = None
+    if capture.is_file():
+        one_finding = benchlib.run(
+            [dbscout, "sniff", "--read", str(capture), *common], env=env, timeout=900, keep_stdout=False
+        )
     print(f"inventory: {rows:,} rows, {summary['bytes'] / 1e6:.0f} MB file, written in {summary['seconds']:.1f} s "
           f"(statuses {summary['statuses']})")
     return [
@@ -81,6 +89,8 @@ def inventory_rows(dbscout, work, rows, env):
         ["dbscout inventory list (table)", as_table, None],
         ["dbscout inventory list --format csv", as_csv, None],
         [f"dbscout inventory list --status pending --format json ({pending:,} rows)", filtered, None],
+        *([["dbscout sniff --read (one database found, recorded and reported)", one_finding, None]]
+          if one_finding else []),
         ['sqlite3 -json "SELECT * FROM findings ORDER BY ip, port"', sqlite, sqlite],
     ]
 
@@ -104,13 +114,15 @@ def measure(args, work):
     print("scanning (connects refused; dbscout at its default concurrency 256, --max-rate 10000000):")
     print_rows(scan_rows(args.dbscout, work, env), "nmap")
     print()
-    print_rows(inventory_rows(args.dbscout, work, args.rows, env), "sqlite3")
+    print_rows(inventory_rows(args.dbscout, work, args.rows, env, args.testdata), "sqlite3")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dbscout", required=True)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--testdata", default=str(Path(__file__).resolve().parents[3] / "shared" / "testdata"),
+                        help="../shared/testdata, for the capture that stands in for a server")  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dbscout-bench-memory-") as work:
         measure(args, work)
