@@ -12,7 +12,7 @@ public enum OpenFileLimit {
     static let reserve = 64
 
     /// The soft limit now, or `nil` when it cannot be read.
-    public static var current: Int? {
+    static var current: Int? {
         var limit = rlimit()
         guard getrlimit(resource, &limit) == 0 else { return nil }
         return Int(clamping: limit.rlim_cur)
@@ -20,8 +20,7 @@ public enum OpenFileLimit {
 
     /// Raises the soft limit to the hard one (capped at 1,048,576), as a scanner should: distributions start
     /// processes at 1,024, which a scan at `--concurrency 1024` outgrows. Returns the soft limit afterwards.
-    @discardableResult
-    public static func raiseSoftLimit() -> Int? {
+    private static func raiseSoftLimit() -> Int? {
         var limit = rlimit()
         guard getrlimit(resource, &limit) == 0 else { return nil }
         let wanted = min(limit.rlim_max, 1 << 20)
@@ -32,7 +31,7 @@ public enum OpenFileLimit {
         return current
     }
 
-    /// Raises the soft limit (see ``raiseSoftLimit()``) and checks that it leaves room to work.
+    /// Raises the soft limit to the hard one and checks that it leaves room to work.
     /// - Throws: ``DBScoutError`` `host-resources` when even the raised limit is below what dbscout needs.
     public static func prepare() throws {
         guard let limit = raiseSoftLimit(), limit < reserve else { return }
